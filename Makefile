@@ -1,0 +1,52 @@
+# The companion's commands. Every target that needs Python bootstraps .venv by itself
+# from the pinned lock (requirements.txt); nothing has to be installed by hand.
+#
+#   make reproduce   run every notebook (papermill) and regenerate data/derived and figures
+#   make test        run the test suite
+#   make lab         JupyterLab on notebooks/ with the project kernel
+#   make html        executed notebooks rendered to build/html, with an index
+#   make bench       print the benchmark figures
+#   make clean       remove build/ (and caches); `make distclean` also removes .venv
+
+SHELL   := /bin/bash
+PYTHON3 ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
+ARGS    ?=
+
+.PHONY: reproduce test lab html bench clean distclean env
+
+env: $(STAMP)
+
+# Recreated when missing, or when the lock or the package metadata changed since the last install.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON3) -m venv"; $(PYTHON3) -m venv $(VENV); }
+	@echo "installing the pinned lock into $(VENV) (requirements.txt)"
+	@$(PIP) install -r requirements.txt
+	@$(PIP) install --no-deps --no-build-isolation -e .
+	@$(PY) -m ipykernel install --sys-prefix --name collabcomm --display-name "Python (collabcomm)" >/dev/null
+	@touch $(STAMP)
+
+reproduce: $(STAMP)
+	$(PY) -m collabcomm run $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest $(ARGS)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+html: $(STAMP)
+	$(PY) -m collabcomm html
+
+bench: $(STAMP)
+	$(PY) -m collabcomm bench
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

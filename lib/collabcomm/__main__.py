@@ -1,0 +1,75 @@
+"""Command line: ``python -m collabcomm COMMAND``.
+
+Commands
+--------
+run     run the notebooks through papermill (what ``make reproduce`` calls)
+html    run what is stale, then render executed notebooks to build/html with an index
+bench   print the benchmark figures (what ``make bench`` calls)
+
+Exit codes: 0 success; 1 a notebook failed; 2 bad input or parameters; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import CollabcommError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m collabcomm", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the notebooks in order through papermill")
+    run.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
+                     help="override a default of notebooks/params.yaml (repeatable)")
+    run.add_argument("--only", action="append", metavar="NN",
+                     help="run only this notebook (number or name; repeatable)")
+    run.add_argument("--force", action="store_true", help="rerun notebooks whose inputs are unchanged")
+    run.add_argument("--root", help="project root (default: this checkout)")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    html = sub.add_parser("html", help="render executed notebooks to build/html")
+    html.add_argument("--root", help="project root (default: this checkout)")
+
+    sub.add_parser("bench", help="print the benchmark figures")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command in ("run", "html"):
+            from . import pipeline
+            from .params import parse_overrides
+
+            overrides = parse_overrides(getattr(args, "param", []))
+            report = pipeline.run(
+                args.root, only=getattr(args, "only", None), force=getattr(args, "force", False),
+                overrides=overrides, progress=not getattr(args, "no_progress", False),
+            )
+            if not report.ok:
+                print(f"\nerror: {report.failure.message}", file=sys.stderr)
+                return 1
+            if args.command == "html":
+                print(f"wrote {pipeline.render_html(args.root)}")
+            return 0
+        if args.command == "bench":
+            from .bench import main as bench_main
+
+            return bench_main()
+    except CollabcommError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: no partial output was kept in figures/ or data/derived/",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

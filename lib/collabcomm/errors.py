@@ -1,0 +1,37 @@
+"""The companion's documented error types.
+
+Every error a user can cause (a bad parameter, a malformed survey file, a missing or corrupt
+published table, a failing notebook) is raised as one of these, with a message that names the
+file, column, row, notebook or parameter concerned and says how to fix it. They subclass
+``ValueError`` so that generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CollabcommError",
+    "ParameterError",
+    "PublishedDataError",
+    "SurveyFileError",
+    "NotebookError",
+]
+
+
+class CollabcommError(ValueError):
+    """Base class of every error the companion raises on purpose."""
+
+
+class ParameterError(CollabcommError):
+    """A notebook or command parameter is unknown, of the wrong type, or out of range."""
+
+
+class PublishedDataError(CollabcommError):
+    """A file in data/published or data/theory is missing, unreadable or malformed."""
+
+
+class SurveyFileError(CollabcommError):
+    """A survey response file fails validation (names the file, column and row)."""
+
+
+class NotebookError(CollabcommError):
+    """A notebook failed while the pipeline ran it (names the notebook and the cell)."""

@@ -1,0 +1,276 @@
+"""Notebook parameters: their declared types and ranges, and validation.
+
+``notebooks/params.yaml`` declares, for every notebook, each parameter's default, type and
+allowed range, plus the data files the notebook reads (``inputs``, glob patterns relative to
+the project root). Papermill on its own only *warns* about an unknown parameter; the companion
+refuses it, and a wrong type or an out-of-range value, before any notebook starts.
+
+Declared types
+--------------
+``int``, ``float``, ``str``, ``bool``, ``path`` (a string naming a file, relative to the
+project root unless absolute; ``must_exist: true`` checks it), and ``list`` (with ``items``
+giving the element type and optional ``length``). Numbers and list elements may carry ``min``
+and ``max`` (inclusive); any type may carry ``choices``; ``nullable: true`` admits ``null``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ParameterError
+from .paths import project
+
+__all__ = [
+    "ParamSpec",
+    "NotebookSpec",
+    "load_specs",
+    "validate",
+    "validate_params",
+    "parse_overrides",
+    "resolve_parameters",
+]
+
+_TYPES = {"int", "float", "str", "bool", "path", "list"}
+_SPEC_KEYS = {"default", "type", "min", "max", "choices", "help", "items", "length", "nullable",
+              "must_exist"}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One declared parameter."""
+
+    name: str
+    type: str
+    default: Any
+    help: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
+    items: str | None = None
+    length: int | None = None
+    nullable: bool = False
+    must_exist: bool = False
+
+    def coerce(self, value: Any, where: str) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise :class:`ParameterError`.
+
+        ``where`` names the notebook, for the message.
+        """
+        if value is None:
+            if self.nullable:
+                return None
+            self._fail(where, value, "must not be empty (null)")
+        if self.type == "list":
+            if not isinstance(value, list | tuple):
+                self._fail(where, value, f"must be a list of {self.items}")
+            if self.length is not None and len(value) != self.length:
+                self._fail(where, value, f"must have exactly {self.length} elements, not {len(value)}")
+            out = [self._scalar(v, self.items or "float", where, value) for v in value]
+        else:
+            out = self._scalar(value, self.type, where, value)
+        if self.choices is not None and out not in self.choices:
+            self._fail(where, value, f"must be one of {list(self.choices)}")
+        if self.type == "path" and self.must_exist:
+            p = Path(out)
+            p = p if p.is_absolute() else project().root / p
+            if not p.is_file():
+                self._fail(where, value, f"names no existing file (looked for {p})")
+        return out
+
+    def _scalar(self, v: Any, kind: str, where: str, whole: Any) -> Any:
+        if kind == "bool":
+            if not isinstance(v, bool):
+                self._fail(where, whole, "must be true or false")
+            return v
+        if kind in ("str", "path"):
+            if not isinstance(v, str) or (kind == "path" and not v.strip()):
+                self._fail(where, whole, f"must be a {'file path' if kind == 'path' else 'string'}")
+            return v
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            self._fail(where, whole, f"must be {'an integer' if kind == 'int' else 'a number'}")
+        if kind == "int":
+            if isinstance(v, float):
+                if not v.is_integer():
+                    self._fail(where, whole, "must be an integer")
+                v = int(v)
+        else:
+            v = float(v)
+            if not math.isfinite(v):
+                self._fail(where, whole, "must be a finite number")
+        if self.min is not None and v < self.min:
+            self._fail(where, whole, f"must be at least {self.min}")
+        if self.max is not None and v > self.max:
+            self._fail(where, whole, f"must be at most {self.max}")
+        return v
+
+    def _fail(self, where: str, value: Any, why: str):
+        raise ParameterError(
+            f"notebook {where}: parameter '{self.name}' = {value!r} {why}."
+            + (f" ({self.help})" if self.help else "")
+        )
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """A notebook's declared parameters and input files."""
+
+    name: str
+    parameters: dict[str, ParamSpec] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()
+
+    def defaults(self) -> dict[str, Any]:
+        return {k: p.default for k, p in self.parameters.items()}
+
+
+def _spec_error(path: Path, msg: str) -> ParameterError:
+    return ParameterError(f"{path}: {msg}")
+
+
+def load_specs(path: str | Path | None = None) -> dict[str, NotebookSpec]:
+    """Read ``notebooks/params.yaml`` and check the declarations themselves.
+
+    Each default must satisfy its own declaration; a malformed file raises
+    :class:`ParameterError` naming the file, notebook and parameter.
+    """
+    path = Path(path) if path is not None else project().params_file
+    if not path.is_file():
+        raise _spec_error(path, "parameter file not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise _spec_error(path, f"not valid YAML ({exc})") from None
+    notebooks = raw.get("notebooks") if isinstance(raw, dict) else None
+    if not isinstance(notebooks, dict):
+        raise _spec_error(path, "expected a top-level mapping 'notebooks:'")
+    specs = {}
+    for nb, body in notebooks.items():
+        body = body or {}
+        if not isinstance(body, dict):
+            raise _spec_error(path, f"notebook {nb}: expected a mapping")
+        unknown = set(body) - {"parameters", "inputs"}
+        if unknown:
+            raise _spec_error(path, f"notebook {nb}: unknown keys {sorted(unknown)}")
+        params = {}
+        for pname, decl in (body.get("parameters") or {}).items():
+            if not isinstance(decl, dict) or "type" not in decl or "default" not in decl:
+                raise _spec_error(path, f"notebook {nb}: parameter '{pname}' needs 'type' and 'default'")
+            bad = set(decl) - _SPEC_KEYS
+            if bad:
+                raise _spec_error(path, f"notebook {nb}: parameter '{pname}' has unknown keys {sorted(bad)}")
+            if decl["type"] not in _TYPES:
+                raise _spec_error(path, f"notebook {nb}: parameter '{pname}' has unknown type {decl['type']!r}")
+            choices = decl.get("choices")
+            spec = ParamSpec(
+                name=pname, type=decl["type"], default=decl["default"], help=decl.get("help", ""),
+                min=decl.get("min"), max=decl.get("max"),
+                choices=tuple(choices) if choices is not None else None,
+                items=decl.get("items"), length=decl.get("length"),
+                nullable=bool(decl.get("nullable", False)),
+                must_exist=bool(decl.get("must_exist", False)),
+            )
+            spec.coerce(spec.default, f"{nb} (default in {path.name})")
+            params[pname] = spec
+        inputs = body.get("inputs") or []
+        if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
+            raise _spec_error(path, f"notebook {nb}: 'inputs' must be a list of glob patterns")
+        specs[nb] = NotebookSpec(nb, params, tuple(inputs))
+    return specs
+
+
+def validate(notebook: str, values: dict[str, Any], specs: dict[str, NotebookSpec] | None = None,
+             *, complete: bool = True) -> dict[str, Any]:
+    """Validate a notebook's parameter values; return them coerced to their declared types.
+
+    Parameters
+    ----------
+    notebook : str
+        Notebook name without suffix, e.g. ``"03_school_data"``.
+    values : dict
+        Parameter values. Unknown names are refused.
+    specs : dict, optional
+        Output of :func:`load_specs`; read from the project when omitted.
+    complete : bool, default True
+        Require every declared parameter to be present.
+
+    Raises
+    ------
+    ParameterError
+        Naming the notebook and the parameter: unknown, missing, wrong type or out of range.
+    """
+    specs = load_specs() if specs is None else specs
+    if notebook not in specs:
+        raise ParameterError(f"notebook {notebook} has no entry in notebooks/params.yaml")
+    declared = specs[notebook].parameters
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"notebook {notebook}: unknown parameter(s) {unknown}; "
+            f"declared parameters are {sorted(declared)}"
+        )
+    if complete:
+        missing = sorted(set(declared) - set(values))
+        if missing:
+            raise ParameterError(f"notebook {notebook}: missing parameter(s) {missing}")
+    return {k: declared[k].coerce(v, notebook) for k, v in values.items()}
+
+
+def validate_params(notebook: str, namespace: dict[str, Any]) -> dict[str, Any]:
+    """Validate a notebook's parameters as they stand in its namespace (the cell after
+    ``parameters`` calls ``validate_params("03_school_data", globals())``)."""
+    specs = load_specs()
+    if notebook not in specs:
+        raise ParameterError(f"notebook {notebook} has no entry in notebooks/params.yaml")
+    names = specs[notebook].parameters
+    missing = sorted(n for n in names if n not in namespace)
+    if missing:
+        raise ParameterError(f"notebook {notebook}: the parameters cell does not define {missing}")
+    return validate(notebook, {n: namespace[n] for n in names}, specs)
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """Parse ``name=value`` strings from the command line (values read as YAML scalars/lists).
+
+    ``-p seed=7`` gives ``{"seed": 7}``; ``-p profile=[20,36,42,13]`` gives a list.
+    """
+    out: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(f"parameter override {item!r} is not of the form name=value")
+        try:
+            out[name] = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            out[name] = text
+    return out
+
+
+def resolve_parameters(specs: dict[str, NotebookSpec], notebooks: list[str],
+                       overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Defaults from params.yaml, updated by overrides, validated for each notebook.
+
+    An override applies to every selected notebook that declares that name. An override that no
+    selected notebook declares is refused, as is any value of the wrong type or out of range;
+    nothing has run yet when this raises.
+    """
+    missing_specs = [nb for nb in notebooks if nb not in specs]
+    if missing_specs:
+        raise ParameterError(f"notebook(s) {missing_specs} have no entry in notebooks/params.yaml")
+    declared = {n for nb in notebooks for n in specs[nb].parameters}
+    unknown = sorted(set(overrides) - declared)
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {unknown} for notebook(s) {notebooks}; "
+            f"declared: {sorted(declared) or 'none'}"
+        )
+    resolved = {}
+    for nb in notebooks:
+        values = specs[nb].defaults()
+        values.update({k: v for k, v in overrides.items() if k in specs[nb].parameters})
+        resolved[nb] = validate(nb, values, specs)
+    return resolved

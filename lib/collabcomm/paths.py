@@ -1,0 +1,105 @@
+"""Every path the companion uses, defined once.
+
+The project root is the folder that holds ``notebooks/params.yaml``. It is, in order:
+
+1. the environment variable ``COLLABCOMM_ROOT`` when it is set (the pipeline sets it for the
+   notebooks it runs, and tests use it to run the pipeline in a temporary project);
+2. otherwise the checkout that contains this package (``lib/collabcomm/..``).
+
+No notebook or module writes a path such as ``"../data"`` itself; they ask :func:`project`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ProjectPaths", "project", "package_dir", "ROOT_ENV"]
+
+ROOT_ENV = "COLLABCOMM_ROOT"
+
+
+def package_dir() -> Path:
+    """Folder of the installed ``collabcomm`` package (the code that notebooks import)."""
+    return Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The companion's folders, all below ``root`` (see DESIGN.md, *Layout*)."""
+
+    root: Path
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def params_file(self) -> Path:
+        return self.notebooks / "params.yaml"
+
+    @property
+    def lib(self) -> Path:
+        return self.root / "lib" / "collabcomm"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def published(self) -> Path:
+        return self.data / "published"
+
+    @property
+    def theory(self) -> Path:
+        return self.data / "theory"
+
+    @property
+    def derived(self) -> Path:
+        return self.data / "derived"
+
+    @property
+    def examples(self) -> Path:
+        return self.data / "examples"
+
+    @property
+    def figures(self) -> Path:
+        return self.root / "figures"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def executed(self) -> Path:
+        """Executed notebooks written by the pipeline."""
+        return self.build / "notebooks"
+
+    @property
+    def html(self) -> Path:
+        return self.build / "html"
+
+    @property
+    def stamps(self) -> Path:
+        """Records of each notebook's last successful run (for skipping unchanged work)."""
+        return self.build / "stamps"
+
+    @property
+    def staging(self) -> Path:
+        """Where a running notebook's outputs wait until the notebook has succeeded."""
+        return self.build / "staging"
+
+
+def project(root: str | os.PathLike | None = None) -> ProjectPaths:
+    """Return the project's paths.
+
+    Parameters
+    ----------
+    root : path-like, optional
+        Project root. Default: ``$COLLABCOMM_ROOT`` if set, else the checkout holding this package.
+    """
+    if root is None:
+        env = os.environ.get(ROOT_ENV)
+        root = Path(env) if env else package_dir().parent.parent
+    return ProjectPaths(Path(root).resolve())

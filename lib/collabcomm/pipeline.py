@@ -1,0 +1,352 @@
+"""The one-command pipeline: run the notebooks in order through papermill.
+
+``python -m collabcomm run`` (what ``make reproduce`` calls):
+
+1. finds ``notebooks/NN_*.ipynb`` and runs them in name order;
+2. takes each notebook's defaults from ``notebooks/params.yaml``; ``-p name=value`` overrides
+   a default in every selected notebook that declares ``name``; ``--only 04`` selects one;
+3. validates every parameter of every selected notebook *before* anything runs
+   (:func:`collabcomm.params.resolve_parameters`);
+4. skips a notebook whose inputs have not changed since its last successful run, unless
+   ``--force``. A notebook's inputs are its source, its parameter values, every file of the
+   ``collabcomm`` package (an edit to lib changes what a notebook computes), the data files
+   matched by its ``inputs`` patterns in params.yaml, and any file named by a ``path``
+   parameter (:func:`fingerprint`);
+5. writes the executed copy to ``build/notebooks/``; while a notebook runs, the files it writes
+   to the project are staged (:mod:`collabcomm.outputs`) and moved into ``figures/`` and
+   ``data/derived/`` only when it succeeds;
+6. stops at the first failing notebook with one message naming the notebook, the cell and the
+   exception; the partly executed notebook stays in ``build/notebooks/`` for inspection.
+
+A progress bar advances one step per notebook and a summary table ends the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import NotebookError
+from .outputs import STAGE_ENV, commit_staged, write_text
+from .params import NotebookSpec, load_specs, resolve_parameters
+from .paths import ROOT_ENV, ProjectPaths, package_dir, project
+
+__all__ = [
+    "KERNEL_NAME",
+    "NotebookRun",
+    "RunReport",
+    "discover",
+    "fingerprint",
+    "run",
+    "format_summary",
+    "render_html",
+]
+
+KERNEL_NAME = "python3"
+"""The kernel papermill starts. ``python3`` resolves to the interpreter running the pipeline, so
+a notebook always imports the same ``collabcomm`` the pipeline hashed (``make`` also registers a
+``collabcomm`` kernel for JupyterLab; it points at the same interpreter)."""
+
+RUN_ENV = {
+    # deterministic figures and hashing in the kernels the pipeline starts
+    "MPLBACKEND": "Agg",
+    "PYTHONHASHSEED": "0",
+    "SOURCE_DATE_EPOCH": "0",
+}
+
+
+@dataclass
+class NotebookRun:
+    """What happened to one notebook in a run."""
+
+    notebook: str
+    status: str  # "ran", "skipped", "failed", "interrupted" or "not run"
+    seconds: float = 0.0
+    message: str = ""
+    outputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunReport:
+    """The result of :func:`run`: one :class:`NotebookRun` per selected notebook."""
+
+    runs: list[NotebookRun]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status in ("ran", "skipped") for r in self.runs)
+
+    @property
+    def failure(self) -> NotebookRun | None:
+        return next((r for r in self.runs if r.status in ("failed", "interrupted")), None)
+
+
+def discover(paths: ProjectPaths) -> list[str]:
+    """Names (without suffix) of ``notebooks/NN_*.ipynb``, in run order."""
+    if not paths.notebooks.is_dir():
+        return []
+    return sorted(
+        p.stem for p in paths.notebooks.glob("[0-9][0-9]_*.ipynb") if p.is_file()
+    )
+
+
+def _select(names: list[str], only: list[str] | None) -> list[str]:
+    if not only:
+        return names
+    chosen = []
+    for key in only:
+        hits = [n for n in names if n == key or n.startswith(f"{key}_") or n.split("_")[0] == key]
+        if not hits:
+            raise NotebookError(f"--only {key}: no notebook matches; notebooks are {names}")
+        chosen.extend(h for h in hits if h not in chosen)
+    return [n for n in names if n in chosen]
+
+
+def _hash_file(h: Any, path: Path, label: str) -> None:
+    h.update(label.encode() + b"\0")
+    h.update(path.read_bytes())
+    h.update(b"\0")
+
+
+def fingerprint(paths: ProjectPaths, notebook: str, spec: NotebookSpec,
+                values: dict[str, Any], lib_dir: Path | None = None) -> str:
+    """SHA-256 of everything a notebook's results depend on.
+
+    Its source bytes; its parameter values (canonical JSON); every file below ``lib_dir``
+    (default: the imported ``collabcomm`` package), caches excluded; every file matched by the
+    notebook's ``inputs`` glob patterns; every existing file named by a ``path`` parameter.
+    """
+    lib_dir = package_dir() if lib_dir is None else Path(lib_dir)
+    h = hashlib.sha256()
+    _hash_file(h, paths.notebooks / f"{notebook}.ipynb", "notebook")
+    h.update(json.dumps(values, sort_keys=True, default=str).encode() + b"\0")
+    for f in sorted(p for p in lib_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        _hash_file(h, f, f"lib/{f.relative_to(lib_dir).as_posix()}")
+    inputs: set[Path] = set()
+    for pattern in spec.inputs:
+        inputs.update(p for p in paths.root.glob(pattern) if p.is_file())
+    for name, pspec in spec.parameters.items():
+        if pspec.type == "path" and values.get(name):
+            p = Path(values[name])
+            p = p if p.is_absolute() else paths.root / p
+            if p.is_file():
+                inputs.add(p)
+    for f in sorted(inputs):
+        label = f.relative_to(paths.root).as_posix() if f.is_relative_to(paths.root) else str(f)
+        _hash_file(h, f, f"input/{label}")
+    return h.hexdigest()
+
+
+def _read_stamp(paths: ProjectPaths, notebook: str) -> dict | None:
+    try:
+        return json.loads((paths.stamps / f"{notebook}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _up_to_date(paths: ProjectPaths, notebook: str, digest: str) -> bool:
+    stamp = _read_stamp(paths, notebook)
+    if not stamp or stamp.get("fingerprint") != digest:
+        return False
+    if not (paths.executed / f"{notebook}.ipynb").is_file():
+        return False
+    return all((paths.root / o).is_file() for o in stamp.get("outputs", []))
+
+
+@contextlib.contextmanager
+def _environment(updates: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in updates}
+    os.environ.update(updates)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _failure_message(notebook: str, exc: BaseException, executed: Path) -> str:
+    """One message naming the notebook, the cell and the exception."""
+    cell_index = getattr(exc, "cell_index", None)
+    if cell_index is not None:
+        where = f"cell {cell_index + 1} (In [{exc.exec_count}])"
+        what = f"{exc.ename}: {exc.evalue}"
+    else:
+        where = "before its first cell ran"
+        what = f"{type(exc).__name__}: {exc}"
+    return (
+        f"notebook {notebook} failed in {where}: {what}\n"
+        f"  the partly executed notebook is {executed}\n"
+        f"  figures/ and data/derived/ keep the files of the last good run"
+    )
+
+
+def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any]) -> list[str]:
+    """Run one notebook with papermill; commit its staged outputs; return them (relative)."""
+    import papermill as pm
+
+    paths.executed.mkdir(parents=True, exist_ok=True)
+    stage = paths.staging / notebook
+    shutil.rmtree(stage, ignore_errors=True)
+    env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **RUN_ENV}
+    try:
+        with _environment(env):
+            pm.execute_notebook(
+                str(paths.notebooks / f"{notebook}.ipynb"),
+                str(paths.executed / f"{notebook}.ipynb"),
+                parameters=values,
+                kernel_name=KERNEL_NAME,
+                cwd=str(paths.notebooks),
+                progress_bar=False,
+                log_output=False,
+            )
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    committed = commit_staged(stage, paths.root)
+    return [c.relative_to(paths.root).as_posix() for c in committed]
+
+
+def run(root: str | os.PathLike | None = None, *, only: list[str] | None = None,
+        force: bool = False, overrides: dict[str, Any] | None = None,
+        lib_dir: str | os.PathLike | None = None, progress: bool = True,
+        out: TextIO | None = None) -> RunReport:
+    """Run the notebooks; see the module docstring for what it does.
+
+    Parameters
+    ----------
+    root : path-like, optional
+        Project root (default: :func:`collabcomm.paths.project`).
+    only : list of str, optional
+        Notebook names or number prefixes (``["04"]``) to run; default all.
+    force : bool
+        Rerun notebooks even when their inputs are unchanged.
+    overrides : dict, optional
+        Parameter values replacing the defaults of params.yaml.
+    lib_dir : path-like, optional
+        Library folder whose files count as every notebook's input (default: the package).
+    progress : bool
+        Show a progress bar (on stderr).
+    out : file, optional
+        Where to print the list of notebooks and the summary (default stdout).
+
+    Returns
+    -------
+    RunReport
+        Check ``report.ok``; ``report.failure.message`` names notebook, cell and exception.
+
+    Raises
+    ------
+    ParameterError
+        Before anything runs, for an unknown, mistyped or out-of-range parameter.
+    """
+    out = sys.stdout if out is None else out
+    paths = project(root)
+    names = _select(discover(paths), only)
+    if not names:
+        print(f"no notebooks found in {paths.notebooks}; nothing to run", file=out)
+        return RunReport([])
+    specs = load_specs(paths.params_file)
+    values = resolve_parameters(specs, names, overrides or {})
+    print(f"running {len(names)} notebook(s): {', '.join(names)}", file=out)
+
+    from tqdm.auto import tqdm
+
+    runs: list[NotebookRun] = []
+    bar = tqdm(total=len(names), unit="notebook", disable=not progress, file=sys.stderr,
+               dynamic_ncols=True)
+    try:
+        for i, nb in enumerate(names):
+            bar.set_description(nb)
+            digest = fingerprint(paths, nb, specs[nb], values[nb], lib_dir)
+            if not force and _up_to_date(paths, nb, digest):
+                runs.append(NotebookRun(nb, "skipped", 0.0, "inputs unchanged since last run",
+                                        _read_stamp(paths, nb).get("outputs", [])))
+                bar.update(1)
+                continue
+            (paths.stamps / f"{nb}.json").unlink(missing_ok=True)
+            start = time.perf_counter()
+            try:
+                outputs = _execute(paths, nb, values[nb])
+            except KeyboardInterrupt:
+                runs.append(NotebookRun(nb, "interrupted", time.perf_counter() - start,
+                                        f"notebook {nb} was interrupted; no output of it was kept"))
+                runs += [NotebookRun(n, "not run") for n in names[i + 1:]]
+                raise
+            except Exception as exc:  # papermill's execution error, or a kernel failure
+                runs.append(NotebookRun(nb, "failed", time.perf_counter() - start,
+                                        _failure_message(nb, exc, paths.executed / f"{nb}.ipynb")))
+                runs += [NotebookRun(n, "not run") for n in names[i + 1:]]
+                break
+            seconds = time.perf_counter() - start
+            stamp = {"notebook": nb, "fingerprint": digest, "seconds": round(seconds, 3),
+                     "outputs": sorted(outputs)}
+            write_text(paths.stamps / f"{nb}.json", json.dumps(stamp, indent=1) + "\n")
+            runs.append(NotebookRun(nb, "ran", seconds, "", stamp["outputs"]))
+            bar.update(1)
+    finally:
+        bar.close()
+        print(format_summary(runs), file=out)
+    return RunReport(runs)
+
+
+def format_summary(runs: list[NotebookRun]) -> str:
+    """A plain-text table: notebook, status, seconds, number of outputs written."""
+    if not runs:
+        return "no notebooks ran"
+    width = max(len("notebook"), *(len(r.notebook) for r in runs))
+    lines = [f"{'notebook':<{width}}  {'status':<11}  {'seconds':>8}  outputs",
+             f"{'-' * width}  {'-' * 11}  {'-' * 8}  -------"]
+    for r in runs:
+        secs = f"{r.seconds:8.1f}" if r.status not in ("not run", "skipped") else f"{'-':>8}"
+        lines.append(f"{r.notebook:<{width}}  {r.status:<11}  {secs}  {len(r.outputs)}")
+    total = sum(r.seconds for r in runs)
+    lines.append(f"total {total:.1f} s; "
+                 + ", ".join(f"{sum(r.status == s for r in runs)} {s}"
+                             for s in ("ran", "skipped", "failed", "interrupted", "not run")
+                             if any(r.status == s for r in runs)))
+    return "\n".join(lines)
+
+
+def render_html(root: str | os.PathLike | None = None) -> Path:
+    """Render every executed notebook in build/notebooks to build/html, with an index.html
+    linking each notebook and each figure in figures/. Returns the index path."""
+    from html import escape
+
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    paths = project(root)
+    paths.html.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
+    items = []
+    for nb_path in sorted(paths.executed.glob("*.ipynb")):
+        body, _ = exporter.from_notebook_node(nbformat.read(nb_path, as_version=4))
+        write_text(paths.html / f"{nb_path.stem}.html", body)
+        items.append(f'<li><a href="{escape(nb_path.stem)}.html">{escape(nb_path.stem)}</a></li>')
+    figs = []
+    for fig in sorted(paths.figures.glob("*.png")):
+        rel = os.path.relpath(fig, paths.html)
+        figs.append(f'<li><a href="{escape(rel)}">{escape(fig.stem)}</a></li>')
+    page = (
+        "<!doctype html>\n<html><head><meta charset='utf-8'>"
+        "<title>collabcomm: executed notebooks and figures</title></head><body>\n"
+        "<h1>Collaborative community: reproducible companion</h1>\n"
+        "<h2>Notebooks</h2>\n<ul>\n" + "\n".join(items or ["<li>none executed yet</li>"])
+        + "\n</ul>\n<h2>Figures</h2>\n<ul>\n" + "\n".join(figs or ["<li>none yet</li>"])
+        + "\n</ul>\n</body></html>\n"
+    )
+    index = paths.html / "index.html"
+    write_text(index, page)
+    return index

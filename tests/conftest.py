@@ -1,0 +1,29 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+sys.path.insert(0, str(TESTS))
+
+import seed_exhibits  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def paper() -> str:
+    """Text of paper 001; skips the test when the shared seeds folder is absent."""
+    if seed_exhibits.seeds_dir() is None:
+        pytest.skip("paper text (../shared/seeds) not available; set COLLABCOMM_SEEDS")
+    return seed_exhibits.paper_text("001")
+
+
+def raw_rows(name: str) -> list[dict[str, str]]:
+    """A published CSV's rows exactly as stored (strings)."""
+    with open(REPO / "data" / "published" / name, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))

@@ -1,0 +1,65 @@
+"""Atomic writes and staging (collabcomm.outputs)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from collabcomm import outputs
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLABCOMM_ROOT", str(tmp_path))
+    monkeypatch.delenv(outputs.STAGE_ENV, raising=False)
+    return tmp_path
+
+
+def test_write_text_replaces_atomically(root):
+    target = root / "figures" / "a.txt"
+    outputs.write_text(target, "one\n")
+    outputs.write_text(target, "two\n")
+    assert target.read_text() == "two\n"
+    assert [p.name for p in target.parent.iterdir()] == ["a.txt"]  # no temporary left
+
+
+def test_interrupted_write_leaves_target_and_no_temporary(root):
+    target = root / "data" / "derived" / "x.csv"
+    outputs.write_text(target, "old\n")
+    with pytest.raises(KeyboardInterrupt), outputs.atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise KeyboardInterrupt
+    assert target.read_text() == "old\n"
+    assert [p.name for p in target.parent.iterdir()] == ["x.csv"]
+
+
+def test_staging_redirects_project_writes_until_commit(root, monkeypatch):
+    stage = root / "build" / "staging" / "03_x"
+    monkeypatch.setenv(outputs.STAGE_ENV, str(stage))
+    target = root / "figures" / "f.txt"
+    landed = outputs.write_text(target, "new\n")
+    assert landed == stage / "figures" / "f.txt"
+    assert not target.exists()
+    outside = root.parent / "outside.txt"
+    assert outputs.destination(outside) == outside.resolve()  # user paths are not staged
+    committed = outputs.commit_staged(stage, root)
+    assert committed == [target]
+    assert target.read_text() == "new\n" and not stage.exists()
+
+
+def test_commit_skips_temporaries(root):
+    stage = root / "stage"
+    (stage / "figures").mkdir(parents=True)
+    (stage / "figures" / ".f.tmp-123.png").write_bytes(b"partial")
+    (stage / "figures" / "g.png").write_bytes(b"ok")
+    assert outputs.commit_staged(stage, root) == [root / "figures" / "g.png"]
+    assert not (root / "figures" / ".f.tmp-123.png").exists()
+
+
+def test_write_csv_is_deterministic_with_fixed_float_format(root):
+    df = pd.DataFrame({"a": [0.1 + 0.2, 1 / 3, None], "b": ["x", "y", "z"]})
+    p = root / "data" / "derived" / "t.csv"
+    outputs.write_csv(df, p)
+    first = p.read_bytes()
+    outputs.write_csv(df, p)
+    assert p.read_bytes() == first
+    assert first == b"a,b\n0.3,x\n0.333333333333,y\n,z\n"
