@@ -9,11 +9,15 @@
 #   make clean       remove build/ (and caches); `make distclean` also removes .venv
 
 SHELL   := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON3 ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
+# the machine's pip configuration may name local index folders that do not exist; pip warns
+# about each one on every package, which buries real messages, so those lines are dropped
+QUIET   := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 ARGS    ?=
 
 .PHONY: reproduce test lab html bench clean distclean env
@@ -24,8 +28,8 @@ env: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON3) -m venv"; $(PYTHON3) -m venv $(VENV); }
 	@echo "installing the pinned lock into $(VENV) (requirements.txt)"
-	@$(PIP) install -r requirements.txt
-	@$(PIP) install --no-deps --no-build-isolation -e .
+	@$(PIP) install -r requirements.txt $(QUIET)
+	@$(PIP) install --no-deps --no-build-isolation -e . $(QUIET)
 	@$(PY) -m ipykernel install --sys-prefix --name collabcomm --display-name "Python (collabcomm)" >/dev/null
 	@touch $(STAMP)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from collabcomm import params
 from collabcomm.errors import ParameterError
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from collabcomm import pipeline
 from collabcomm.errors import NotebookError, ParameterError
 

@@ -11,11 +11,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import raw_rows
+from seed_exhibits import exhibit1, exhibit2, exhibit3, exhibit4, exhibit5, normalise
+
 from collabcomm import published
 from collabcomm.errors import PublishedDataError
 from collabcomm.schema import ITEM_IDS, SCALES, SCHOOL_VARIABLES
-from conftest import raw_rows
-from seed_exhibits import exhibit1, exhibit2, exhibit3, exhibit4, exhibit5, normalise
 
 LABEL_TO_VAR = {
     "API 2012": "api_2012", "API 2011": "api_2011", "% SED": "sed_pct", "SED": "sed_pct",
