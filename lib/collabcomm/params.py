@@ -10,7 +10,8 @@ Declared types
 ``int``, ``float``, ``str``, ``bool``, ``path`` (a string naming a file, relative to the
 project root unless absolute; ``must_exist: true`` checks it), and ``list`` (with ``items``
 giving the element type and optional ``length``). Numbers and list elements may carry ``min``
-and ``max`` (inclusive); any type may carry ``choices``; ``nullable: true`` admits ``null``.
+and ``max`` (inclusive); any type may carry ``choices`` (for a list, each element must be one
+of them); ``nullable: true`` admits ``null``.
 """
 
 from __future__ import annotations
@@ -73,8 +74,11 @@ class ParamSpec:
             out = [self._scalar(v, self.items or "float", where, value) for v in value]
         else:
             out = self._scalar(value, self.type, where, value)
-        if self.choices is not None and out not in self.choices:
-            self._fail(where, value, f"must be one of {list(self.choices)}")
+        if self.choices is not None:
+            bad = [v for v in (out if self.type == "list" else [out]) if v not in self.choices]
+            if bad:
+                what = "elements" if self.type == "list" else "value"
+                self._fail(where, value, f"has {what} outside {list(self.choices)}: {bad}")
         if self.type == "path" and self.must_exist:
             p = Path(out)
             p = p if p.is_absolute() else project().root / p

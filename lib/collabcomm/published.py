@@ -25,6 +25,7 @@ __all__ = [
     "decimals_of",
     "items",
     "descriptives",
+    "variable_labels",
     "correlations",
     "correlation_matrix",
     "alphas",
@@ -134,6 +135,12 @@ def descriptives(root: Path | None = None, *, wide: bool = False) -> pd.DataFram
         w = df.pivot(index="variable", columns="statistic", values="value")
         return w.loc[list(SCHOOL_VARIABLES), ["mean", "sd", "min", "max"]]
     return df
+
+
+def variable_labels(root: Path | None = None) -> dict[str, str]:
+    """School-level variable name -> Exhibit 2's label (``sed_pct`` -> ``% SED``)."""
+    d = descriptives(root)
+    return dict(zip(d["variable"], d["label"], strict=True))
 
 
 def correlations(root: Path | None = None) -> pd.DataFrame:
