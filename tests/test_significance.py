@@ -41,3 +41,13 @@ def test_legend_is_read_from_published_data():
 def test_statsmodels_convention_differs():
     """summary_col would print '***' for p < .01; the paper prints '**'."""
     assert S.stars(0.005) == "**" and S.stars(0.03) == "*" and S.stars(0.07) == "+"
+
+
+def test_star_levels_checks_order():
+    from collabcomm.errors import ParameterError
+
+    assert S.star_levels([0.01, 0.05, 0.1]) == S.legend(4)
+    with pytest.raises(ParameterError, match="must increase strictly"):
+        S.star_levels([0.05, 0.01, 0.1])
+    with pytest.raises(ParameterError, match="expected 3 thresholds"):
+        S.star_levels([0.05])

@@ -27,6 +27,8 @@ __all__ = [
     "correlation_heatmaps",
     "synthetic_pairplot",
     "same_statistics_scatter",
+    "coefficient_plot",
+    "partial_regression_plot",
 ]
 
 SYNTHETIC_NOTE = "Synthetic reconstruction from published moments, not the district's data"
@@ -119,6 +121,54 @@ def same_statistics_scatter(datasets: dict[int, pd.DataFrame], x: str, y: str,
         ax.set_title(f"seed {seed}: r = {r:.4f}", fontsize=10)
         ax.set_xlabel(labels.get(x, x))
     axes[0].set_ylabel(labels.get(y, y))
+    fig.tight_layout()
+    mark_synthetic(fig)
+    return fig
+
+
+def coefficient_plot(comparison: pd.DataFrame, fits: pd.DataFrame,
+                     labels: dict[str, str] | None = None) -> plt.Figure:
+    """Community-type coefficients of Models 2-6: published (diamonds; the paper gives no
+    standard errors) against reproduced (dots with 95% confidence intervals)."""
+    labels = labels or {}
+    scales = ["bureaucratic", "traditional", "fragmented", "collaborative"]
+    cmp = comparison[comparison["term"].isin(scales)]
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    ypos, ticks = 0, []
+    for r in cmp.sort_values(["model", "term"]).itertuples():
+        fit = fits[(fits.model == r.model) & (fits.term == r.term)].iloc[0]
+        color = SCALE_COLORS[r.term]
+        ax.errorbar(fit["coef"], ypos, xerr=[[fit["coef"] - fit["ci_low"]],
+                                             [fit["ci_high"] - fit["coef"]]],
+                    fmt="o", color=color, capsize=3)
+        ax.plot(r.published, ypos + 0.25, marker="D", color="black", markersize=6,
+                markerfacecolor="white")
+        ticks.append((ypos, f"Model {r.model}: {labels.get(r.term, r.term)}"))
+        ypos -= 1
+    ax.axvline(0, color="grey", lw=1)
+    ax.set_yticks([t for t, _ in ticks], [lab for _, lab in ticks])
+    ax.set_xlabel("coefficient on API 2012 (API points per scale point)")
+    ax.set_title("Exhibit 4: community-type coefficients")
+    ax.plot([], [], "o", color="grey", label="reproduced (95% CI)")
+    ax.plot([], [], "D", color="black", markerfacecolor="white", label="published")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    mark_synthetic(fig)
+    return fig
+
+
+def partial_regression_plot(partial: pd.DataFrame, coef: float, term_label: str,
+                            model: int) -> plt.Figure:
+    """Added-variable plot: residualized API 2012 against the residualized regressor."""
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.scatter(partial["x_resid"], partial["y_resid"], s=22, color="#2ca02c", edgecolor="none")
+    xs = np.linspace(partial["x_resid"].min(), partial["x_resid"].max(), 2)
+    ax.plot(xs, coef * xs, color="black", lw=1.5, label=f"slope {coef:.3f} (Model {model})")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xlabel(f"{term_label} | other regressors of Model {model}")
+    ax.set_ylabel(f"API 2012 | other regressors of Model {model}")
+    ax.set_title(f"Partial regression of API 2012 on {term_label}")
+    ax.legend()
     fig.tight_layout()
     mark_synthetic(fig)
     return fig

@@ -12,7 +12,7 @@ from scipy import stats as _st
 
 from . import published
 
-__all__ = ["p_from_r", "critical_r", "stars", "legend"]
+__all__ = ["p_from_r", "critical_r", "stars", "legend", "star_levels"]
 
 
 def p_from_r(r: float | np.ndarray, n: int) -> float | np.ndarray:
@@ -48,6 +48,24 @@ def legend(exhibit: int = 4) -> list[tuple[str, float]]:
     leg = published.significance_legend()
     rows = leg[leg["exhibit"] == exhibit].sort_values("p_below")
     return list(zip(rows["symbol"], rows["p_below"], strict=True))
+
+
+def star_levels(thresholds: list[float], symbols: tuple[str, ...] = ("**", "*", "+")
+                ) -> list[tuple[str, float]]:
+    """Pair star symbols with p-value thresholds, checking that the thresholds increase.
+
+    >>> star_levels([0.01, 0.05, 0.1])
+    [('**', 0.01), ('*', 0.05), ('+', 0.1)]
+    """
+    from .errors import ParameterError
+
+    if len(thresholds) != len(symbols):
+        raise ParameterError(f"star_levels: expected {len(symbols)} thresholds for "
+                             f"{list(symbols)}, got {list(thresholds)}")
+    if any(not 0 < t < 1 for t in thresholds) or list(thresholds) != sorted(set(thresholds)):
+        raise ParameterError(f"star_levels: thresholds must increase strictly within (0, 1), "
+                             f"got {list(thresholds)}")
+    return list(zip(symbols, [float(t) for t in thresholds], strict=True))
 
 
 def stars(p: float, levels: list[tuple[str, float]] | None = None) -> str:

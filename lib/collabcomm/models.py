@@ -1,0 +1,345 @@
+"""Exhibit 4's regressions: specifications, fitting, tidy results, and OLS from moments.
+
+The six models (DESIGN.md): M1 = ``api_2012 ~ sed_pct + api_2011 + school_size``; M2 to M5 add
+``bureaucratic``, ``traditional``, ``fragmented`` and ``collaborative`` one at a time; M6 adds
+all four. :func:`fit` estimates one with statsmodels' formula API on any school-level
+DataFrame; :func:`ols_from_moments` gives the same numbers from a correlation matrix, SDs,
+means and N alone, with no data (notebook 06 uses it to check the paper's own tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy import stats as _st
+from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+from . import published
+from .audit import matches_published
+from .errors import CollabcommError
+from .schema import CONTROLS
+from .significance import stars
+
+__all__ = [
+    "OUTCOME",
+    "ADDED",
+    "TERM_ORDER",
+    "specifications",
+    "regressors",
+    "formula",
+    "fit",
+    "tidy",
+    "fit_all",
+    "regression_table",
+    "ols_from_moments",
+    "models_from_moments",
+    "compare_exhibit4",
+    "standardized",
+    "vifs",
+    "influence",
+    "partial_regression",
+    "load_school_data",
+]
+
+OUTCOME = "api_2012"
+ADDED: dict[int, tuple[str, ...]] = {
+    1: (), 2: ("bureaucratic",), 3: ("traditional",), 4: ("fragmented",),
+    5: ("collaborative",), 6: ("bureaucratic", "traditional", "fragmented", "collaborative"),
+}
+"""Community-type regressors each model adds to Model 1's controls."""
+
+TERM_ORDER: tuple[str, ...] = ("sed_pct", "api_2011", "school_size", "bureaucratic",
+                               "traditional", "fragmented", "collaborative", "const", "n_obs",
+                               "r_squared")
+"""Rows of Exhibit 4, in the printed order."""
+
+
+def regressors(model: int, *, drop: tuple[str, ...] = ()) -> list[str]:
+    """Regressors of Exhibit 4's model ``model`` (1-6), without those in ``drop``.
+
+    ``drop=("sed_pct",)`` and ``drop=("api_2011",)`` give the paper's robustness
+    specifications (without % SED; without baseline API).
+    """
+    if model not in ADDED:
+        raise CollabcommError(f"model must be one of 1-6, not {model!r}")
+    unknown = sorted(set(drop) - set(CONTROLS) - set(ADDED[6]))
+    if unknown:
+        raise CollabcommError(f"drop: unknown regressor(s) {unknown}")
+    return [t for t in (*CONTROLS, *ADDED[model]) if t not in drop]
+
+
+def formula(model: int, *, drop: tuple[str, ...] = ()) -> str:
+    """statsmodels formula of a model, e.g. ``api_2012 ~ sed_pct + api_2011 + school_size``."""
+    return f"{OUTCOME} ~ " + " + ".join(regressors(model, drop=drop))
+
+
+def specifications(*, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The six specifications as data: ``model``, ``formula``, ``regressors`` (comma-separated)."""
+    return pd.DataFrame([(m, formula(m, drop=drop), ",".join(regressors(m, drop=drop)))
+                         for m in ADDED], columns=["model", "formula", "regressors"])
+
+
+def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
+        cov_type: str = "nonrobust"):
+    """Fit one model by OLS with statsmodels' formula API.
+
+    Parameters
+    ----------
+    data : DataFrame
+        School-level data with DESIGN.md's column names.
+    model : int
+        1-6.
+    drop : tuple of str
+        Regressors to leave out (robustness specifications).
+    cov_type : str
+        ``"nonrobust"`` (classical, as in the paper) or ``"HC3"`` (MacKinnon-White).
+    """
+    missing = sorted({OUTCOME, *regressors(model, drop=drop)} - set(data.columns))
+    if missing:
+        raise CollabcommError(f"school data lack column(s) {missing} needed by model {model}")
+    return smf.ols(formula(model, drop=drop), data=data).fit(cov_type=cov_type)
+
+
+def tidy(results, model: int, *, levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
+    """One row per term: model, term (``const`` for the intercept), coef, se, t, p, stars,
+    ci_low, ci_high (95%), r_squared, adj_r_squared, n."""
+    ci = results.conf_int(0.05)
+    rows = []
+    for name in results.params.index:
+        term = "const" if name == "Intercept" else name
+        p = float(results.pvalues[name])
+        rows.append((model, term, float(results.params[name]), float(results.bse[name]),
+                     float(results.tvalues[name]), p, stars(p, levels),
+                     float(ci.loc[name, 0]), float(ci.loc[name, 1]),
+                     float(results.rsquared), float(results.rsquared_adj), int(results.nobs)))
+    return pd.DataFrame(rows, columns=["model", "term", "coef", "se", "t", "p", "stars",
+                                       "ci_low", "ci_high", "r_squared", "adj_r_squared", "n"])
+
+
+def fit_all(data: pd.DataFrame, *, drop: tuple[str, ...] = (), cov_type: str = "nonrobust",
+            levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
+    """Tidy results of all six models, stacked."""
+    return pd.concat([tidy(fit(data, m, drop=drop, cov_type=cov_type), m, levels=levels)
+                      for m in ADDED], ignore_index=True)
+
+
+def regression_table(results: pd.DataFrame, *, digits: int = 3) -> pd.DataFrame:
+    """Exhibit 4's layout: terms as rows (printed order), models as columns, cells
+    ``coef`` followed by its stars, then Observations and R-squared rows."""
+    models = sorted(results["model"].unique())
+    table = pd.DataFrame("", index=list(TERM_ORDER), columns=[f"Model {m}" for m in models])
+    for r in results.itertuples():
+        table.loc[r.term, f"Model {r.model}"] = f"{r.coef:.{digits}f}{r.stars}"
+    for m in models:
+        first = results[results.model == m].iloc[0]
+        table.loc["n_obs", f"Model {m}"] = f"{int(first['n'])}"
+        table.loc["r_squared", f"Model {m}"] = f"{first['r_squared']:.{digits}f}"
+    labels = dict(zip(published.regressions()["term"], published.regressions()["term_label"],
+                      strict=False))
+    table.index = [labels.get(t, t) for t in table.index]
+    return table
+
+
+@dataclass(frozen=True)
+class MomentOLS:
+    """Result of :func:`ols_from_moments`."""
+
+    coef: pd.Series      # includes "const"
+    se: pd.Series
+    t: pd.Series
+    p: pd.Series
+    r_squared: float
+    adj_r_squared: float
+    sigma: float         # residual standard error
+    n: int
+    df_resid: int
+
+
+def ols_from_moments(corr: pd.DataFrame, sds: pd.Series, means: pd.Series, n: int,
+                     y: str, xs: list[str]) -> MomentOLS:
+    """OLS of ``y`` on ``xs`` (with a constant) from summary statistics alone.
+
+    Notes
+    -----
+    With :math:`R_{xx}` the regressors' correlation matrix, :math:`r_{xy}` their correlations
+    with :math:`y`, and :math:`s` the SDs (n-1):
+
+    .. math::
+        \\beta^* = R_{xx}^{-1} r_{xy}, \\quad b_j = \\beta^*_j s_y / s_j, \\quad
+        R^2 = r_{xy}' R_{xx}^{-1} r_{xy},
+
+        \\hat\\sigma^2 = (1 - R^2) s_y^2 (n-1) / (n-k-1), \\quad
+        \\operatorname{Var}(b) = \\hat\\sigma^2 / (n-1) \\; D^{-1} R_{xx}^{-1} D^{-1},
+
+        b_0 = \\bar y - b'\\bar x, \\quad
+        \\operatorname{Var}(b_0) = \\hat\\sigma^2 / n + \\bar x' \\operatorname{Var}(b) \\bar x,
+
+    with :math:`D = \\operatorname{diag}(s_x)` and :math:`k` regressors; t and two-tailed p on
+    :math:`n-k-1` degrees of freedom. These are the textbook identities for OLS on centred data
+    (e.g. Cohen, Cohen, West & Aiken 2003, *Applied Multiple Regression/Correlation Analysis*,
+    ch. 3).
+
+    Validated against statsmodels on the reconstructed data (to 1e-8) and against R's ``lm``
+    (tests/reference/lm_reference.csv, produced by tests/reference/lm_reference.R).
+    """
+    k = len(xs)
+    if n - k - 1 <= 0:
+        raise CollabcommError(f"n = {n} is too small for {k} regressors and a constant")
+    rxx = corr.loc[xs, xs].to_numpy(float)
+    rxy = corr.loc[xs, y].to_numpy(float)
+    sx = sds[xs].to_numpy(float)
+    sy = float(sds[y])
+    try:
+        inv = np.linalg.inv(rxx)
+    except np.linalg.LinAlgError:
+        raise CollabcommError(f"regressors {xs} are perfectly collinear") from None
+    beta_std = inv @ rxy
+    b = beta_std * sy / sx
+    r2 = float(rxy @ inv @ rxy)
+    df = n - k - 1
+    sigma2 = (1 - r2) * sy**2 * (n - 1) / df
+    vb = sigma2 / (n - 1) * inv / np.outer(sx, sx)
+    mx = means[xs].to_numpy(float)
+    b0 = float(means[y]) - b @ mx
+    v0 = sigma2 / n + mx @ vb @ mx
+    coef = pd.Series(np.append(b, b0), index=[*xs, "const"])
+    se = pd.Series(np.sqrt(np.append(np.diag(vb), v0)), index=coef.index)
+    t = coef / se
+    p = pd.Series(2 * _st.t.sf(np.abs(t), df), index=coef.index)
+    adj = 1 - (1 - r2) * (n - 1) / df
+    return MomentOLS(coef, se, t, p, r2, adj, float(np.sqrt(sigma2)), n, df)
+
+
+def models_from_moments(corr: pd.DataFrame, sds: pd.Series, means: pd.Series, n: int, *,
+                        drop: tuple[str, ...] = (),
+                        levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
+    """The six models from summary statistics, in :func:`tidy`'s columns (CIs at 95%)."""
+    rows = []
+    for m in ADDED:
+        res = ols_from_moments(corr, sds, means, n, OUTCOME, regressors(m, drop=drop))
+        tc = _st.t.ppf(0.975, res.df_resid)
+        for term in res.coef.index:
+            c, s = float(res.coef[term]), float(res.se[term])
+            rows.append((m, term, c, s, float(res.t[term]), float(res.p[term]),
+                         stars(float(res.p[term]), levels), c - tc * s, c + tc * s,
+                         res.r_squared, res.adj_r_squared, n))
+    return pd.DataFrame(rows, columns=["model", "term", "coef", "se", "t", "p", "stars",
+                                       "ci_low", "ci_high", "r_squared", "adj_r_squared", "n"])
+
+
+def compare_exhibit4(results: pd.DataFrame, *, root=None) -> pd.DataFrame:
+    """Every printed cell of Exhibit 4 beside the reproduced value.
+
+    Columns: model, term, published, decimals, published_stars, reproduced, reproduced_stars,
+    value_match (rounds to the published digits), stars_match (missing for N and R-squared,
+    which carry no stars), difference. A blank published cell (Model 1's constant) has
+    ``published`` missing and matches nothing.
+    """
+    pub = published.regressions(root)
+    pub = pub[pub["in_model"]]
+    rows = []
+    for r in pub.itertuples():
+        sub = results[results["model"] == r.model]
+        if r.term == "n_obs":
+            rep, rep_stars = float(sub["n"].iloc[0]), ""
+        elif r.term == "r_squared":
+            rep, rep_stars = float(sub["r_squared"].iloc[0]), ""
+        else:
+            hit = sub[sub["term"] == r.term]
+            rep, rep_stars = float(hit["coef"].iloc[0]), str(hit["stars"].iloc[0])
+        blank = np.isnan(r.value)
+        starred = r.term not in ("n_obs", "r_squared")
+        rows.append((r.model, r.term, r.value, r.decimals, r.stars, rep, rep_stars,
+                     (not blank) and matches_published(rep, r.value, int(r.decimals)),
+                     ((not blank) and rep_stars == r.stars) if starred else pd.NA,
+                     np.nan if blank else rep - r.value))
+    out = pd.DataFrame(rows, columns=["model", "term", "published", "decimals",
+                                      "published_stars", "reproduced", "reproduced_stars",
+                                      "value_match", "stars_match", "difference"])
+    out["stars_match"] = out["stars_match"].astype("boolean")
+    return out
+
+
+def standardized(results: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``beta`` = coef x SD(x) / SD(y) (SDs with n-1) to tidy results; NaN for const."""
+    sd = data.std(numeric_only=True, ddof=1)
+    out = results.copy()
+    out["beta"] = [np.nan if t == "const" else c * sd[t] / sd[OUTCOME]
+                   for t, c in zip(out["term"], out["coef"], strict=True)]
+    return out
+
+
+def vifs(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = ()) -> pd.Series:
+    """Variance inflation factors of a model's regressors: :math:`1 / (1 - R_j^2)`."""
+    xs = regressors(model, drop=drop)
+    x = np.column_stack([np.ones(len(data)), data[xs].to_numpy(float)])
+    return pd.Series([variance_inflation_factor(x, j + 1) for j in range(len(xs))], index=xs,
+                     name=f"VIF (model {model})")
+
+
+def influence(data: pd.DataFrame, model: int, *, id_column: str = "school_id") -> pd.DataFrame:
+    """Cook's distance, leverage and studentized residuals of each school under a model."""
+    infl = fit(data, model).get_influence()
+    out = pd.DataFrame({
+        "cooks_d": infl.cooks_distance[0],
+        "leverage": infl.hat_matrix_diag,
+        "student_resid": infl.resid_studentized_external,
+    })
+    if id_column in data.columns:
+        out.insert(0, id_column, data[id_column].to_numpy())
+    return out
+
+
+def partial_regression(data: pd.DataFrame, model: int, term: str) -> pd.DataFrame:
+    """Added-variable (partial regression) data of ``term`` in ``model``.
+
+    Notes
+    -----
+    Both ``api_2012`` and ``term`` are residualized on the model's other regressors (with a
+    constant); by the Frisch-Waugh-Lovell theorem the slope of ``y_resid`` on ``x_resid`` equals
+    the coefficient of ``term`` in the full model.
+    """
+    xs = regressors(model)
+    if term not in xs:
+        raise CollabcommError(f"'{term}' is not a regressor of model {model}: {xs}")
+    others = [x for x in xs if x != term]
+    z = np.column_stack([np.ones(len(data)), data[others].to_numpy(float)])
+
+    def resid(v):
+        y = data[v].to_numpy(float)
+        return y - z @ np.linalg.lstsq(z, y, rcond=None)[0]
+
+    out = pd.DataFrame({"x_resid": resid(term), "y_resid": resid(OUTCOME)})
+    if "school_id" in data.columns:
+        out.insert(0, "school_id", data["school_id"].to_numpy())
+    return out
+
+
+def load_school_data(path) -> pd.DataFrame:
+    """Read a school-level CSV (DESIGN.md's columns) for the regressions.
+
+    Raises :class:`CollabcommError` naming the file and the missing or non-numeric column.
+    """
+    from pathlib import Path
+
+    from .schema import SCHOOL_VARIABLES
+
+    path = Path(path)
+    if not path.is_file():
+        raise CollabcommError(f"{path}: school data file not found")
+    try:
+        data = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
+    missing = [c for c in SCHOOL_VARIABLES if c not in data.columns]
+    if missing:
+        raise CollabcommError(f"{path}: missing column(s) {missing}")
+    for c in SCHOOL_VARIABLES:
+        if not pd.api.types.is_numeric_dtype(data[c]) or data[c].isna().any():
+            bad = data.index[pd.to_numeric(data[c], errors="coerce").isna()][0]
+            raise CollabcommError(f"{path}: column '{c}', row {bad + 2}: "
+                                  f"{data[c].iloc[bad]!r} is not a number")
+    return data

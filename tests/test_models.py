@@ -1,0 +1,158 @@
+"""Exhibit 4's models (collabcomm.models): specifications, fitting, tidy results, table layout,
+and OLS from summary statistics against statsmodels and against R's lm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from collabcomm import models as M
+from collabcomm import reconstruct
+from collabcomm.errors import CollabcommError
+
+REF = Path(__file__).parent / "reference"
+
+
+def test_specifications_are_design_md():
+    spec = M.specifications().set_index("model")["formula"]
+    assert spec[1] == "api_2012 ~ sed_pct + api_2011 + school_size"
+    assert spec[2] == "api_2012 ~ sed_pct + api_2011 + school_size + bureaucratic"
+    assert spec[5].endswith("+ collaborative")
+    assert spec[6] == ("api_2012 ~ sed_pct + api_2011 + school_size + bureaucratic + "
+                       "traditional + fragmented + collaborative")
+    assert M.regressors(5, drop=("sed_pct",)) == ["api_2011", "school_size", "collaborative"]
+    with pytest.raises(CollabcommError, match="model must be one of 1-6"):
+        M.regressors(7)
+    with pytest.raises(CollabcommError, match="unknown regressor"):
+        M.regressors(1, drop=("size",))
+
+
+def test_fit_refuses_missing_columns():
+    with pytest.raises(CollabcommError, match=r"lack column\(s\) \['collaborative'\]"):
+        M.fit(reconstruct.schools(1).drop(columns="collaborative"), 5)
+
+
+def test_tidy_matches_statsmodels_array_api():
+    d = reconstruct.schools(3)
+    tid = M.tidy(M.fit(d, 6), 6).set_index("term")
+    x = sm.add_constant(d[M.regressors(6)])
+    ref = sm.OLS(d["api_2012"], x).fit()
+    np.testing.assert_allclose(tid.loc["const", "coef"], ref.params["const"], rtol=1e-10)
+    for t in M.regressors(6):
+        np.testing.assert_allclose(tid.loc[t, ["coef", "se", "p"]].astype(float),
+                                   [ref.params[t], ref.bse[t], ref.pvalues[t]], rtol=1e-9)
+    assert (tid["r_squared"] == ref.rsquared).all() and (tid["n"] == 26).all()
+    assert list(tid.columns) == ["model", "coef", "se", "t", "p", "stars", "ci_low", "ci_high",
+                                 "r_squared", "adj_r_squared", "n"]
+
+
+@pytest.mark.parametrize("seed", [1, 2012])
+@pytest.mark.parametrize("drop", [(), ("sed_pct",), ("api_2011",)])
+def test_closed_form_equals_statsmodels_on_the_reconstruction(seed, drop):
+    d = reconstruct.schools(seed)
+    t = reconstruct.published_target()
+    fitted = M.fit_all(d, drop=drop)
+    mom = M.models_from_moments(t.corr, t.sds, t.means, 26, drop=drop)
+    m = fitted.merge(mom, on=["model", "term"], suffixes=("", "_m"))
+    assert len(m) == len(fitted) == len(mom)
+    for col in ("coef", "se", "t", "p", "r_squared", "adj_r_squared", "ci_low", "ci_high"):
+        np.testing.assert_allclose(m[col], m[f"{col}_m"], rtol=1e-8, atol=1e-8, err_msg=col)
+    assert (m["stars"] == m["stars_m"]).all()
+
+
+def test_closed_form_by_hand_simple_regression():
+    """One regressor: b = r s_y / s_x, const = ybar - b xbar, R^2 = r^2 (hand computation)."""
+    idx = ["y", "x"]
+    corr = pd.DataFrame([[1, 0.5], [0.5, 1]], idx, idx)
+    res = M.ols_from_moments(corr, pd.Series([10.0, 2.0], idx), pd.Series([50.0, 4.0], idx),
+                             11, "y", ["x"])
+    assert res.coef["x"] == pytest.approx(2.5)
+    assert res.coef["const"] == pytest.approx(40.0)
+    assert res.r_squared == pytest.approx(0.25)
+    # sigma^2 = (1 - .25) * 100 * 10 / 9; se(b) = sqrt(sigma^2 / (10 * 4))
+    assert res.se["x"] == pytest.approx(np.sqrt(0.75 * 100 * 10 / 9 / 40))
+    assert res.df_resid == 9
+
+
+def test_closed_form_refuses_collinear_and_small_n():
+    idx = ["y", "a", "b"]
+    corr = pd.DataFrame([[1, .5, .5], [.5, 1, 1], [.5, 1, 1]], idx, idx, dtype=float)
+    ones = pd.Series(1.0, idx)
+    with pytest.raises(CollabcommError, match="collinear"):
+        M.ols_from_moments(corr, ones, ones, 20, "y", ["a", "b"])
+    with pytest.raises(CollabcommError, match="too small"):
+        M.ols_from_moments(corr, ones, ones, 3, "y", ["a", "b"])
+
+
+@pytest.fixture(scope="module")
+def lm_reference():
+    path = REF / "lm_reference.csv"
+    if not path.exists():
+        pytest.fail("tests/reference/lm_reference.csv missing: run Rscript tests/reference/lm_reference.R")
+    return pd.read_csv(path)
+
+
+def test_statsmodels_equals_r_lm(lm_reference):
+    d = pd.read_csv(REF / "schools_for_lm.csv")
+    fitted = M.fit_all(d)
+    m = fitted.merge(lm_reference, on=["model", "term"], suffixes=("", "_r"))
+    assert len(m) == len(lm_reference) == len(fitted) == 4 + 4 * 5 + 8
+    for col in ("coef", "se", "t", "p", "r_squared", "adj_r_squared"):
+        np.testing.assert_allclose(m[col], m[f"{col}_r"], rtol=1e-8, atol=1e-12, err_msg=col)
+
+
+def test_closed_form_equals_r_lm(lm_reference):
+    d = pd.read_csv(REF / "schools_for_lm.csv")
+    cols = [c for c in d.columns if c != "school_id"]
+    mom = M.models_from_moments(d[cols].corr(), d[cols].std(), d[cols].mean(), len(d))
+    m = mom.merge(lm_reference, on=["model", "term"], suffixes=("", "_r"))
+    assert len(m) == len(lm_reference)
+    for col in ("coef", "se", "t", "p", "r_squared"):
+        np.testing.assert_allclose(m[col], m[f"{col}_r"], rtol=1e-8, atol=1e-12, err_msg=col)
+
+
+def test_regression_table_layout():
+    res = M.fit_all(reconstruct.schools(1))
+    tab = M.regression_table(res)
+    assert list(tab.columns) == [f"Model {m}" for m in range(1, 7)]
+    assert list(tab.index) == ["% SED", "API 2011", "School Size", "Bureaucratic", "Traditional",
+                               "Fragmented", "Collaborative", "Constant", "Observations",
+                               "R-squared"]
+    assert tab.loc["Bureaucratic", "Model 3"] == ""       # not in the model: blank
+    assert tab.loc["Observations"].tolist() == ["26"] * 6
+    cell = res[(res.model == 5) & (res.term == "collaborative")].iloc[0]
+    assert tab.loc["Collaborative", "Model 5"] == f"{cell.coef:.3f}{cell.stars}"
+
+
+def test_compare_exhibit4_shape_and_blank_cell():
+    cmp = M.compare_exhibit4(M.fit_all(reconstruct.schools(1)))
+    assert len(cmp) == 44  # 6 x (3 controls + const + N + R2) + 4 + 4 community cells
+    m1c = cmp[(cmp.model == 1) & (cmp.term == "const")].iloc[0]
+    assert np.isnan(m1c["published"]) and not m1c["value_match"] and not m1c["stars_match"]
+    assert cmp[cmp.term == "n_obs"]["value_match"].all()
+    assert cmp[cmp.term.isin(["n_obs", "r_squared"])]["stars_match"].isna().all()
+
+
+def test_standardized_vif_and_influence():
+    d = reconstruct.schools(4)
+    res = M.standardized(M.fit_all(d), d)
+    row = res[(res.model == 5) & (res.term == "collaborative")].iloc[0]
+    assert row["beta"] == pytest.approx(row["coef"] * d["collaborative"].std() / d["api_2012"].std())
+    v = M.vifs(d, 1)
+    # VIF_j = 1 / (1 - R_j^2), R_j^2 from regressing x_j on the other regressors (by hand)
+    r2 = sm.OLS(d["sed_pct"], sm.add_constant(d[["api_2011", "school_size"]])).fit().rsquared
+    assert v["sed_pct"] == pytest.approx(1 / (1 - r2))
+    inf = M.influence(d, 5)
+    assert list(inf.columns) == ["school_id", "cooks_d", "leverage", "student_resid"]
+    assert inf["leverage"].sum() == pytest.approx(5)  # trace of the hat matrix = k + 1
+
+
+def test_hc3_differs_from_classical_but_keeps_coefficients():
+    d = reconstruct.schools(4)
+    a, b = M.tidy(M.fit(d, 5), 5), M.tidy(M.fit(d, 5, cov_type="HC3"), 5)
+    np.testing.assert_allclose(a["coef"], b["coef"])
+    assert not np.allclose(a["se"], b["se"])
