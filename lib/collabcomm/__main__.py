@@ -3,6 +3,7 @@
 Commands
 --------
 run     run the notebooks through papermill (what ``make reproduce`` calls)
+score   score your own survey file with the 20-item instrument
 html    run what is stale, then render executed notebooks to build/html with an index
 bench   print the benchmark figures (what ``make bench`` calls)
 
@@ -32,6 +33,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--root", help="project root (default: this checkout)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
+    score = sub.add_parser("score", help="score a survey file (teacher_id, school_id, 20 items)")
+    score.add_argument("survey", help="survey CSV: teacher_id, school_id and the 20 item columns")
+    score.add_argument("--out", required=True,
+                       help="teacher scores CSV; school, reliability and agreement tables are "
+                            "written beside it as <stem>_schools.csv, <stem>_reliability.csv, ...")
+    score.add_argument("--scale-min", type=int, default=1, help="lowest answer (default 1)")
+    score.add_argument("--scale-max", type=int, default=5, help="highest answer (default 5)")
+    score.add_argument("--missing-codes", type=int, nargs="*", default=[], metavar="CODE",
+                       help="answer codes that mean 'missing', e.g. -9 99")
+    score.add_argument("--min-items", type=int, default=4,
+                       help="answered items a scale score needs (default 4 of 5)")
+    score.add_argument("--min-respondents", type=int, default=5,
+                       help="schools with fewer respondents are suppressed (default 5)")
+
     html = sub.add_parser("html", help="render executed notebooks to build/html")
     html.add_argument("--root", help="project root (default: this checkout)")
 
@@ -56,6 +71,15 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             if args.command == "html":
                 print(f"wrote {pipeline.render_html(args.root)}")
+            return 0
+        if args.command == "score":
+            from .survey import score_file
+
+            written = score_file(args.survey, args.out, scale_min=args.scale_min,
+                                 scale_max=args.scale_max, missing_codes=args.missing_codes,
+                                 min_items=args.min_items, min_respondents=args.min_respondents)
+            for path in written.values():
+                print(f"wrote {path}")
             return 0
         if args.command == "bench":
             from .bench import main as bench_main

@@ -1,0 +1,112 @@
+"""Item bank, survey validation (the bad-input corpus) and scoring (collabcomm.instrument)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from collabcomm import instrument
+from collabcomm.errors import SurveyFileError
+from collabcomm.schema import FACETS, ITEM_IDS, SCALES
+
+CORPUS = Path(__file__).parent / "data" / "bad_surveys"
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "example_survey.csv"
+
+
+def _manifest():
+    with open(CORPUS / "expected.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_item_bank_and_grid():
+    bank = instrument.item_bank()
+    assert list(bank["item_id"]) == list(ITEM_IDS)
+    grid = instrument.item_grid()
+    assert grid.shape == (5, 4)
+    assert list(grid.index) == list(FACETS) and list(grid.columns) == list(SCALES)
+    assert grid.loc["recruitment", "collaborative"].startswith("When we recruit new people")
+    assert instrument.scale_items("fragmented")[0] == "fragmented_policies"
+
+
+def test_corpus_has_at_least_25_files():
+    assert len(_manifest()) >= 25
+    assert {m["file"] for m in _manifest()} == {p.name for p in CORPUS.glob("*.csv")} - {"expected.csv"}
+
+
+@pytest.mark.parametrize("case", _manifest(), ids=lambda m: m["file"])
+def test_each_bad_survey_gives_its_message(case, monkeypatch):
+    options = json.loads(case["options"])
+    if "max_rows" in options:
+        monkeypatch.setattr(instrument, "MAX_ROWS", options.pop("max_rows"))
+    path = CORPUS / case["file"]
+    with pytest.raises(SurveyFileError) as info:
+        instrument.read_survey(path, **options)
+    msg = str(info.value)
+    assert case["message"] in msg
+    if "scale_min" not in options:
+        assert msg.startswith(str(path)), "the message must name the file"
+
+
+def test_example_survey_reads_cleanly():
+    df = instrument.read_survey(EXAMPLE)
+    assert list(df.columns) == ["teacher_id", "school_id", *ITEM_IDS]
+    assert df[list(ITEM_IDS)].isna().sum().sum() == 6  # the blanks in the example
+    assert set(df["school_id"]) == {"EXAMPLE-A", "EXAMPLE-B", "EXAMPLE-C"}
+
+
+def test_declared_missing_codes_become_missing(tmp_path):
+    text = EXAMPLE.read_text().splitlines()
+    header = text[0].split(",")
+    row = text[1].split(",")
+    row[header.index("collaborative_union")] = "-9"
+    row[header.index("fragmented_union")] = "99"
+    p = tmp_path / "coded.csv"
+    p.write_text("\n".join([text[0], ",".join(row), *text[2:]]) + "\n")
+    df = instrument.read_survey(p, missing_codes=[-9, 99])
+    assert np.isnan(df.loc[0, "collaborative_union"]) and np.isnan(df.loc[0, "fragmented_union"])
+
+
+def test_bom_and_column_order_are_accepted(tmp_path):
+    df = pd.read_csv(EXAMPLE)
+    p = tmp_path / "reordered.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + df[df.columns[::-1]].to_csv(index=False).encode())
+    out = instrument.read_survey(p)
+    assert list(out.columns) == ["teacher_id", "school_id", *ITEM_IDS]
+    assert len(out) == len(df)
+
+
+def _responses(values: dict[str, list[float]], n: int = 1) -> pd.DataFrame:
+    n = len(next(iter(values.values()))) if values else n
+    base = {"teacher_id": [f"t{i}" for i in range(n)], "school_id": ["A"] * n}
+    base.update({i: [3.0] * n for i in ITEM_IDS})
+    base.update(values)
+    return pd.DataFrame(base)
+
+
+def test_score_pomp_by_hand():
+    # collaborative items 1,2,3,4,5 -> mean 3 -> 50; all 5 -> 100; all 1 -> 0
+    r = _responses({f"collaborative_{f}": [v] for f, v in zip(FACETS, [1, 2, 3, 4, 5], strict=True)})
+    r.loc[0, [f"traditional_{f}" for f in FACETS]] = 5.0
+    r.loc[0, [f"fragmented_{f}" for f in FACETS]] = 1.0
+    s = instrument.score(r).iloc[0]
+    assert s["collaborative"] == 50.0 and s["traditional"] == 100.0 and s["fragmented"] == 0.0
+    # a 1-7 scale: mean 4 -> 50
+    assert instrument.score(_responses({}).replace(3.0, 4.0), scale_max=7).iloc[0]["bureaucratic"] == 50.0
+
+
+def test_min_items_rule():
+    r = _responses({"collaborative_policies": [np.nan, np.nan],
+                    "collaborative_union": [5.0, np.nan]})
+    s = instrument.score(r)  # teacher 0 answered 4 of 5, teacher 1 answered 3 of 5
+    assert s.loc[0, "collaborative"] == pytest.approx(100 * ((3 * 3 + 5) / 4 - 1) / 4)
+    assert np.isnan(s.loc[1, "collaborative"])
+    assert list(s["n_items_collaborative"]) == [4, 3]
+    s3 = instrument.score(r, min_items=3)
+    assert s3.loc[1, "collaborative"] == 50.0
+    with pytest.raises(SurveyFileError, match="min_items must be between 1 and 5"):
+        instrument.score(r, min_items=6)

@@ -1,0 +1,124 @@
+"""Reliability and agreement (collabcomm.reliability): hand computations, R's psych::alpha
+(tests/reference/psych_alpha.R wrote the pinned values) and pingouin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+from scipy import stats
+
+from collabcomm import reliability as rel
+from collabcomm.errors import CollabcommError
+
+REF = Path(__file__).parent / "reference"
+
+
+def test_alpha_by_hand():
+    # items a, b, c; a = b = c gives alpha 1; hand example below
+    d = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 4, 4], "c": [1, 3, 3, 5]}, dtype=float)
+    # item variances 5/3, 4/3, 8/3 (sum 17/3); totals 4,7,10,13 -> variance 15
+    # alpha = 3/2 * (1 - (17/3)/15) = 3/2 * (28/45) = 0.933333...
+    assert rel.cronbach_alpha(d).alpha == pytest.approx(14 / 15)
+    same = pd.DataFrame({"a": [1, 2, 3.0], "b": [1, 2, 3.0]})
+    assert rel.cronbach_alpha(same).alpha == pytest.approx(1.0)
+
+
+def test_alpha_errors_are_clear():
+    with pytest.raises(CollabcommError, match="at least 3 complete cases"):
+        rel.cronbach_alpha(pd.DataFrame({"a": [1.0, 2], "b": [2.0, 1]}))
+    with pytest.raises(CollabcommError, match="zero variance"):
+        rel.cronbach_alpha(pd.DataFrame({"a": [1.0, 2, 3], "b": [3.0, 2, 1]}))
+    with pytest.raises(CollabcommError, match=r"lack item column\(s\) \['z'\]"):
+        rel.cronbach_alpha(pd.DataFrame({"a": [1.0, 2, 3]}), ["a", "z"])
+
+
+@pytest.fixture(scope="module")
+def psych():
+    ref = pd.read_csv(REF / "psych_alpha.csv")
+    return {(r.file, r.item, r.statistic): r.value for r in ref.itertuples()}
+
+
+@pytest.mark.parametrize("name", ["alpha_items.csv", "alpha_items_fragmented.csv"])
+def test_against_r_psych_alpha(psych, name):
+    d = pd.read_csv(REF / name)
+    a = rel.cronbach_alpha(d)
+    assert a.alpha == pytest.approx(psych[(name, "(total)", "raw_alpha")], abs=1e-12)
+    assert a.std_alpha == pytest.approx(psych[(name, "(total)", "std_alpha")], abs=1e-12)
+    assert rel.mean_interitem_r(d) == pytest.approx(psych[(name, "(total)", "average_r")], abs=1e-12)
+    assert a.ci_low == pytest.approx(psych[(name, "(total)", "feldt_low")], abs=1e-10)
+    assert a.ci_high == pytest.approx(psych[(name, "(total)", "feldt_high")], abs=1e-10)
+    items = rel.item_statistics(d).set_index("item")
+    for it in d.columns:
+        assert items.loc[it, "item_rest_r"] == pytest.approx(psych[(name, it, "r_drop")], abs=1e-12)
+        assert items.loc[it, "alpha_if_deleted"] == pytest.approx(
+            psych[(name, it, "alpha_if_deleted")], abs=1e-12)
+        assert items.loc[it, "mean"] == pytest.approx(psych[(name, it, "mean")], abs=1e-12)
+        assert items.loc[it, "sd"] == pytest.approx(psych[(name, it, "sd")], abs=1e-12)
+
+
+@pytest.mark.parametrize("name", ["alpha_items.csv", "alpha_items_fragmented.csv"])
+def test_against_pingouin(name):
+    d = pd.read_csv(REF / name)
+    a = rel.cronbach_alpha(d)
+    pa, (lo, hi) = pg.cronbach_alpha(data=d)
+    assert a.alpha == pytest.approx(pa, abs=1e-12)
+    assert (round(a.ci_low, 3), round(a.ci_high, 3)) == (lo, hi)  # pingouin rounds to 3
+
+
+def test_icc_by_hand_and_against_anova():
+    # groups A: 1,2,3 (mean 2); B: 4,5,6,7 (mean 5.5); grand mean 4
+    v = [1, 2, 3, 4, 5, 6, 7]
+    g = ["A"] * 3 + ["B"] * 4
+    res = rel.icc(v, g)
+    ssb = 3 * (2 - 4) ** 2 + 4 * (5.5 - 4) ** 2       # 21
+    ssw = (1 + 0 + 1) + (2.25 + 0.25 + 0.25 + 2.25)   # 7
+    msb, msw = ssb / 1, ssw / 5
+    k = (7 - (9 + 16) / 7) / 1
+    assert res["msb"] == pytest.approx(msb) and res["msw"] == pytest.approx(msw)
+    assert res["icc1"] == pytest.approx((msb - msw) / (msb + (k - 1) * msw))
+    assert res["icc2"] == pytest.approx((msb - msw) / msb)
+    f, _ = stats.f_oneway([1, 2, 3], [4, 5, 6, 7])
+    assert msb / msw == pytest.approx(f)
+
+
+def test_rwg_by_hand():
+    # two items, variances 1 and 0 -> mean 0.5; 5 options: sigma_EU^2 = 2; ratio .25
+    g = pd.DataFrame({"a": [1, 2, 3.0], "b": [2, 2, 2.0]})
+    r = rel.rwg_j(g, 5)
+    assert r["rwg_star_j"] == pytest.approx(0.75)
+    assert r["rwg_j"] == pytest.approx(2 * 0.75 / (2 * 0.75 + 0.25))
+    wide = pd.DataFrame({"a": [1, 5, 1, 5.0], "b": [5, 1, 5, 1.0]})  # variance 5.33 > 2
+    r = rel.rwg_j(wide, 5)
+    assert r["rwg_j"] == 0.0 and r["rwg_star_j"] < 0
+
+
+def test_aggregate_suppresses_small_schools():
+    scores = pd.DataFrame({"teacher_id": list("abcdefgh"), "school_id": ["A"] * 5 + ["B"] * 3,
+                           "collaborative": [10, 20, 30, 40, 50, 60, 70, 80.0]})
+    items = pd.DataFrame({"school_id": scores["school_id"], "i1": [1, 2, 3, 4, 5, 1, 2, 3.0],
+                          "i2": [2, 2, 3, 4, 4, 1, 1, 1.0]})
+    out = rel.aggregate(scores, items, {"collaborative": ["i1", "i2"]}, min_respondents=5)
+    assert list(out["schools"]["school_id"]) == ["A"]
+    assert out["schools"].loc[0, "collaborative"] == 30.0
+    assert list(out["suppressed"].columns) == ["school_id"]
+    assert list(out["suppressed"]["school_id"]) == ["B"]
+    assert set(out["agreement"]["school_id"]) == {"A"}
+
+
+def test_formative_composite_predicts_despite_low_alpha():
+    demo = rel.formative_demo(n=2000, seed=1)
+    assert abs(demo["mean_interitem_r"]) < 0.05
+    assert demo["alpha"] < 0.2
+    assert demo["r_squared_of_composite"] > 0.6  # theoretical 5 / (5 + 2.5) = .667
+
+
+def test_alpha_feldt_interval_covers_the_estimate():
+    rng = np.random.default_rng(0)
+    f = rng.standard_normal((200, 1))
+    d = pd.DataFrame(f + rng.standard_normal((200, 5)))
+    a = rel.cronbach_alpha(d)
+    assert a.ci_low < a.alpha < a.ci_high
