@@ -156,3 +156,55 @@ def test_hc3_differs_from_classical_but_keeps_coefficients():
     a, b = M.tidy(M.fit(d, 5), 5), M.tidy(M.fit(d, 5, cov_type="HC3"), 5)
     np.testing.assert_allclose(a["coef"], b["coef"])
     assert not np.allclose(a["se"], b["se"])
+
+
+def _hand_made_items():
+    """Three teachers per school; item a's school mean is the Model 1 residual itself,
+    item b's is minus twice it, item c's is unrelated (constant school means)."""
+    schools = reconstruct.schools(1)
+    resid = M.fit(schools, 1).resid.to_numpy()
+    offsets = np.array([-1.0, 0.0, 1.0])
+    rows = []
+    for j, sid in enumerate(schools["school_id"]):
+        for i, d in enumerate(offsets):
+            rows.append({"teacher_id": f"{sid}-{i}", "school_id": sid, "a": resid[j] + d,
+                         "b": -2 * resid[j] + d, "c": 3.0 + d * (1 + j % 2)})
+    return schools, pd.DataFrame(rows), resid, offsets
+
+
+def test_item_effects_hand_made_known_answer():
+    schools, responses, resid, offsets = _hand_made_items()
+    e = M.item_effects(schools, responses, ["a", "b", "c"]).set_index("item_id")
+    assert e.loc["a", "school_r"] == pytest.approx(1.0)
+    assert e.loc["b", "school_r"] == pytest.approx(-1.0)
+    assert e.loc["a", "school_b"] == pytest.approx(1.0)
+    assert e.loc["b", "school_b"] == pytest.approx(-0.5)
+    assert np.isnan(e.loc["c", "school_r"])  # constant school means: undefined, ranked last
+    assert e.loc["c", "rank"] == 3
+    # teacher level by hand: corr(resid_j + d_i, resid_j) over all teachers
+    t_resid = np.repeat(resid, 3)
+    answers = t_resid + np.tile(offsets, len(resid))
+    assert e.loc["a", "teacher_r"] == pytest.approx(np.corrcoef(answers, t_resid)[0, 1])
+    assert list(e.sort_values("rank").index[:1]) == ["a"]
+
+
+def test_item_effects_refuses_unknown_schools():
+    schools, responses, _, _ = _hand_made_items()
+    responses.loc[0, "school_id"] = "ZZZ"
+    with pytest.raises(CollabcommError, match="not in the school data"):
+        M.item_effects(schools, responses, ["a"])
+
+
+def test_compare_exhibit5_signs_and_readings():
+    from collabcomm.schema import ITEM_IDS
+
+    s = reconstruct.schools(2012)
+    t = reconstruct.teachers(s, 2012)
+    e = M.item_effects(s, t, list(ITEM_IDS))
+    for reading in M.READINGS:
+        c = M.compare_exhibit5(e, reading=reading)
+        assert len(c) == 20 and set(c["reading"]) == {reading}
+        assert c["sign_match"].all()  # the generator guarantees Exhibit 5's signs
+        assert sorted(c["reproduced_rank"]) == list(range(1, 21))
+    with pytest.raises(CollabcommError, match="reading must be one of"):
+        M.compare_exhibit5(e, reading="r")

@@ -29,6 +29,10 @@ __all__ = [
     "same_statistics_scatter",
     "coefficient_plot",
     "partial_regression_plot",
+    "reliability_plot",
+    "school_profiles",
+    "interitem_heatmap",
+    "item_effects_plot",
 ]
 
 SYNTHETIC_NOTE = "Synthetic reconstruction from published moments, not the district's data"
@@ -171,4 +175,91 @@ def partial_regression_plot(partial: pd.DataFrame, coef: float, term_label: str,
     ax.legend()
     fig.tight_layout()
     mark_synthetic(fig)
+    return fig
+
+
+def reliability_plot(reliability: pd.DataFrame, *, synthetic: bool = True) -> plt.Figure:
+    """Cronbach's alpha per scale with its Feldt 95% interval, against the published alpha."""
+    rel = reliability.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for i, r in rel.iterrows():
+        color = SCALE_COLORS.get(r["scale"], "#4c72b0")
+        ax.errorbar(r["alpha"], i, xerr=[[r["alpha"] - r["ci_low"]], [r["ci_high"] - r["alpha"]]],
+                    fmt="o", color=color, capsize=4)
+        ax.plot(r["published_alpha"], i + 0.2, "D", color="black", markerfacecolor="white")
+    ax.set_yticks(range(len(rel)), [s.capitalize() for s in rel["scale"]])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Cronbach's alpha (teacher level)")
+    ax.set_title("Scale reliability")
+    ax.plot([], [], "o", color="grey", label="this survey (Feldt 95% CI)")
+    ax.plot([], [], "D", color="black", markerfacecolor="white", label="published (Exhibit 3)")
+    ax.legend(loc="lower left", fontsize=9)
+    fig.tight_layout()
+    if synthetic:
+        mark_synthetic(fig)
+    return fig
+
+
+def school_profiles(schools: pd.DataFrame, scales: list[str], *,
+                    synthetic: bool = True) -> plt.Figure:
+    """Distribution of school scale scores (0-100): one strip of schools per community type,
+    with the median marked."""
+    long = schools.melt(id_vars=["school_id"], value_vars=scales, var_name="scale",
+                        value_name="score")
+    long["scale"] = long["scale"].str.capitalize()
+    order = [s.capitalize() for s in scales]
+    palette = {s.capitalize(): SCALE_COLORS.get(s, "#4c72b0") for s in scales}
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    sns.boxplot(data=long, x="score", y="scale", order=order, color="white", width=0.5,
+                showfliers=False, ax=ax)
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(long))  # seeded: same bytes
+    ypos = long["scale"].map({s: i for i, s in enumerate(order)}).to_numpy() + jitter
+    ax.scatter(long["score"], ypos, s=22, c=long["scale"].map(palette), zorder=3)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("school mean score (0-100, percent of maximum possible)")
+    ax.set_ylabel("")
+    ax.set_title(f"School profiles ({schools['school_id'].nunique()} schools)")
+    fig.tight_layout()
+    if synthetic:
+        mark_synthetic(fig)
+    return fig
+
+
+def interitem_heatmap(responses: pd.DataFrame, items: list[str], *,
+                      synthetic: bool = True) -> plt.Figure:
+    """Teacher-level inter-item correlations of the 20 items, grouped by scale."""
+    corr = responses[items].astype(float).corr()
+    fig, ax = plt.subplots(figsize=(8.5, 7.5))
+    sns.heatmap(corr, vmin=-1, vmax=1, cmap="RdBu_r", square=True, ax=ax,
+                xticklabels=items, yticklabels=items, cbar_kws={"shrink": 0.6})
+    for b in range(5, len(items), 5):
+        ax.axhline(b, color="black", lw=1)
+        ax.axvline(b, color="black", lw=1)
+    ax.set_title("Inter-item correlations (teachers)")
+    ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    if synthetic:
+        mark_synthetic(fig)
+    return fig
+
+
+def item_effects_plot(comparison: pd.DataFrame, *, synthetic: bool = True) -> plt.Figure:
+    """Exhibit 5 as ranked bars coloured by scale: published (left) and reproduced (right)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 6.5), sharey=False)
+    for ax, col, rank, title in ((axes[0], "published", "published_rank", "Exhibit 5 as published"),
+                                 (axes[1], "reproduced", "reproduced_rank",
+                                  f"Reproduced ({comparison['reading'].iloc[0]})")):
+        d = comparison.sort_values(rank)
+        ax.barh(range(len(d)), d[col], color=[SCALE_COLORS[s] for s in d["scale"]])
+        ax.set_yticks(range(len(d)), d["item_id"], fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(title)
+        ax.set_xlabel("standardized coefficient")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in SCALE_COLORS.values()]
+    axes[1].legend(handles, [s.capitalize() for s in SCALE_COLORS], loc="lower right", fontsize=8)
+    fig.tight_layout()
+    if synthetic:
+        mark_synthetic(fig)
     return fig

@@ -1,8 +1,8 @@
 """Notebook parameters: their declared types and ranges, and validation.
 
 ``notebooks/params.yaml`` declares, for every notebook, each parameter's default, type and
-allowed range, plus the data files the notebook reads (``inputs``, glob patterns relative to
-the project root). Papermill on its own only *warns* about an unknown parameter; the companion
+allowed range, plus the data files the notebook reads (``inputs``) and writes (``outputs``),
+as glob patterns relative to the project root. Papermill on its own only *warns* about an unknown parameter; the companion
 refuses it, and a wrong type or an out-of-range value, before any notebook starts.
 
 Declared types
@@ -126,6 +126,7 @@ class NotebookSpec:
     name: str
     parameters: dict[str, ParamSpec] = field(default_factory=dict)
     inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
 
     def defaults(self) -> dict[str, Any]:
         return {k: p.default for k, p in self.parameters.items()}
@@ -156,7 +157,7 @@ def load_specs(path: str | Path | None = None) -> dict[str, NotebookSpec]:
         body = body or {}
         if not isinstance(body, dict):
             raise _spec_error(path, f"notebook {nb}: expected a mapping")
-        unknown = set(body) - {"parameters", "inputs"}
+        unknown = set(body) - {"parameters", "inputs", "outputs"}
         if unknown:
             raise _spec_error(path, f"notebook {nb}: unknown keys {sorted(unknown)}")
         params = {}
@@ -179,10 +180,13 @@ def load_specs(path: str | Path | None = None) -> dict[str, NotebookSpec]:
             )
             spec.coerce(spec.default, f"{nb} (default in {path.name})")
             params[pname] = spec
-        inputs = body.get("inputs") or []
-        if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
-            raise _spec_error(path, f"notebook {nb}: 'inputs' must be a list of glob patterns")
-        specs[nb] = NotebookSpec(nb, params, tuple(inputs))
+        lists = {}
+        for key in ("inputs", "outputs"):
+            val = body.get(key) or []
+            if not isinstance(val, list) or not all(isinstance(i, str) for i in val):
+                raise _spec_error(path, f"notebook {nb}: '{key}' must be a list of glob patterns")
+            lists[key] = tuple(val)
+        specs[nb] = NotebookSpec(nb, params, lists["inputs"], lists["outputs"])
     return specs
 
 

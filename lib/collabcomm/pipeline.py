@@ -140,7 +140,8 @@ def fingerprint(paths: ProjectPaths, notebook: str, spec: NotebookSpec,
             p = p if p.is_absolute() else paths.root / p
             if p.is_file():
                 inputs.add(p)
-    for f in sorted(inputs):
+    own = {p for pattern in spec.outputs for p in paths.root.glob(pattern)}
+    for f in sorted(inputs - own):  # a notebook's own outputs are never its inputs
         label = f.relative_to(paths.root).as_posix() if f.is_relative_to(paths.root) else str(f)
         _hash_file(h, f, f"input/{label}")
     return h.hexdigest()
