@@ -63,3 +63,207 @@ def test_compare_correlations_flags_a_star_that_the_values_do_not_support():
     table = audit.compare_correlations(d)
     starred = table[table.published_stars == "*"]
     assert not starred["stars_match"].all()  # independent noise cannot support r = .98
+
+
+# --- consistency checks on hand-made tables ---------------------------------------------------
+
+from tables import item_table, tables_from_data  # noqa: E402
+
+from collabcomm import models  # noqa: E402
+from collabcomm.schema import AUDIT_COLUMNS, AUDIT_STATUSES, ITEM_IDS  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def consistent():
+    data = reconstruct.schools(11, integer_columns=["api_2012", "api_2011", "school_size"])
+    return data, tables_from_data(data)
+
+
+def _statuses(frame):
+    assert list(frame.columns[:7]) == list(AUDIT_COLUMNS)
+    assert set(frame["status"]) <= set(AUDIT_STATUSES)
+    return frame["status"].value_counts().to_dict()
+
+
+def test_grim_by_hand():
+    assert not audit.grim(849.22, 2, 26) and audit.grim(849.23, 2, 26)
+    assert audit.grim(34.25, 2, 28) and not audit.grim(34.25, 2, 26)
+    assert audit.grim(3.0, 0, 7)
+
+
+def test_grim_consistent_table_passes_and_planted_mean_is_caught(consistent):
+    _, t = consistent
+    assert _statuses(audit.check_grim(t["descriptives"], t["n"])) == {"match": 9}
+    bad = t["descriptives"].copy()
+    i = bad.index[(bad.variable == "api_2011") & (bad.statistic == "mean")][0]
+    bad.loc[i, "value"] = round(bad.loc[i, "value"] + 0.01, 2)  # off the 1/26 grid
+    out = audit.check_grim(bad, t["n"])
+    assert list(out[out.status == "inconsistent"]["quantity"]) == ["mean of api_2011 at N = 26"]
+
+
+def test_correlation_stars_consistent_and_planted(consistent):
+    _, t = consistent
+    assert set(audit.check_correlation_stars(t["correlations"], 26)["status"]) == {"match"}
+    bad = t["correlations"].copy()
+    k = bad.index[bad["value"].abs() < 0.3][0]
+    bad.loc[k, "stars"] = "*"
+    out = audit.check_correlation_stars(bad, 26)
+    assert (out["status"] == "inconsistent").sum() == 1
+    assert out.loc[out.status == "inconsistent", "cell_row"].iloc[0] == bad.loc[k, "row"]
+
+
+def test_correlation_star_on_the_rounding_boundary_is_accepted_either_way():
+    rc = 0.3882  # critical r at N = 26, rounded; 0.388 printed with 3 decimals straddles it
+    corr = pd.DataFrame({"row": ["a", "b"], "col": ["x", "y"], "row_label": ["a", "b"],
+                         "col_label": ["x", "y"], "value": [0.388, 0.388],
+                         "decimals": pd.array([3, 3], dtype="Int64"), "stars": ["*", ""],
+                         "kind": ["correlation", "correlation"]})
+    assert set(audit.check_correlation_stars(corr, 26)["status"]) == {"match"}
+    assert rc > 0.388
+
+
+def test_batch_ols_equals_closed_form():
+    t = reconstruct.published_target()
+    vs = list(t.means.index)
+    res = audit.batch_ols(t.corr.to_numpy()[None], t.sds.to_numpy()[None],
+                          t.means.to_numpy()[None], 26, vs.index("api_2012"),
+                          [vs.index(x) for x in models.regressors(6)])
+    ref = models.ols_from_moments(t.corr, t.sds, t.means, 26, "api_2012", models.regressors(6))
+    np.testing.assert_allclose(res["coef"][0], ref.coef.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(res["p"][0], ref.p.to_numpy(), rtol=1e-9)
+    assert res["r_squared"][0] == pytest.approx(ref.r_squared)
+
+
+def test_exhibit4_from_moments_consistent_and_planted(consistent):
+    _, t = consistent
+    out = audit.check_exhibit4_from_moments(t["descriptives"], t["correlations"],
+                                            t["regressions"], 26, draws=500)
+    assert set(out["status"]) == {"match"}, out[out.status != "match"]
+    bad = t["regressions"].copy()
+    i = bad.index[(bad.model == 5) & (bad.term == "collaborative")][0]
+    bad.loc[i, "value"] = round(bad.loc[i, "value"] + 0.2, 3)
+    out = audit.check_exhibit4_from_moments(t["descriptives"], t["correlations"], bad, 26,
+                                            draws=500)
+    flagged = out[out.status == "inconsistent"]
+    assert list(flagged["quantity"]) == ["Model 5: collaborative"]
+
+
+def test_exhibit4_internal_consistent_and_planted(consistent):
+    _, t = consistent
+    assert set(audit.check_exhibit4_internal(t["regressions"], 26)["status"]) == {"match"}
+    bad = t["regressions"].copy()
+    i = bad.index[(bad.model == 3) & (bad.term == "traditional")][0]
+    bad.loc[i, "stars"] = "" if bad.loc[i, "stars"] else "**"
+    out = audit.check_exhibit4_internal(bad, 26)
+    assert list(out[out.status == "inconsistent"]["quantity"]) == [
+        "Model 3: star of traditional vs R-squared gain over Model 1"]
+
+
+def test_exhibit5_consistent_and_planted(consistent):
+    data, t = consistent
+    teach = reconstruct.teachers(data, 11)
+    eff = models.item_effects(data, teach, list(ITEM_IDS)).set_index("item_id")["school_r"]
+    good = item_table(eff.to_dict())
+    out = audit.check_exhibit5(t["descriptives"], t["correlations"], t["regressions"], good, 26)
+    vs3 = out[out.check == "exhibit5_vs_exhibit3"]
+    assert set(vs3["status"]) == {"match"}
+    weak = item_table((eff / 5).to_dict(), decimals=4)
+    out = audit.check_exhibit5(t["descriptives"], t["correlations"], t["regressions"], weak, 26)
+    assert set(out[out.check == "exhibit5_vs_exhibit3"]["status"]) == {"inconsistent"}
+    assert set(out[out.check == "exhibit5_signs"]["status"]) == {"match"}
+
+
+def test_reconciliation_returns_a_consistent_matrix_unchanged(consistent):
+    _, t = consistent
+    rec = audit.reconcile(t["descriptives"], t["correlations"], t["regressions"], 26,
+                          restarts=0)
+    assert rec.distance == 0.0 and rec.feasible
+    assert "already reproduce" in rec.message
+    assert (rec.changes["change"] == 0).all()
+
+
+def test_reconciliation_repairs_a_planted_change(consistent):
+    _, t = consistent
+    bad = t["regressions"].copy()
+    i = bad.index[(bad.model == 5) & (bad.term == "collaborative")][0]
+    bad.loc[i, "value"] = round(bad.loc[i, "value"] + 0.01, 3)
+    rec = audit.reconcile(t["descriptives"], t["correlations"], bad, 26, restarts=0)
+    assert rec.feasible and 0 < rec.distance < 0.05
+    assert rec.cells[rec.cells.targeted]["within"].all()
+    assert rec.min_eigenvalue > 0
+
+
+def test_text_claims_on_planted_tables():
+    desc = published.descriptives()
+    out = audit.check_text_claims(published.claims(), desc, published.correlations(),
+                                  published.regressions(), published.item_results(),
+                                  published.items(), 26)
+    assert len(out) == len(published.claims())
+    fixed = desc.copy()
+    i = fixed.index[(fixed.variable == "collaborative") & (fixed.statistic == "mean")][0]
+    fixed.loc[i, "value"] = 41.2
+    out2 = audit.check_text_claims(published.claims(), fixed, published.correlations(),
+                                   published.regressions(), published.item_results(),
+                                   published.items(), 26)
+    c23 = lambda o: o[o.quantity.str.startswith("C23")]["status"].iloc[0]  # noqa: E731
+    assert c23(out) == "inconsistent" and c23(out2) == "match"
+
+
+# --- the findings on the paper's own tables (one test per reported number) -----------------
+
+@pytest.fixture(scope="module")
+def paper_audit():
+    return audit.run_all(draws=1000)
+
+
+def test_finding_grim(paper_audit):
+    g = paper_audit[(paper_audit.check == "grim") & paper_audit.quantity.str.startswith("mean")]
+    assert dict(zip(g.quantity, g.status, strict=True)) == {
+        "mean of api_2012 at N = 26": "inconsistent", "mean of api_2011 at N = 26": "inconsistent",
+        "mean of school_size at N = 26": "inconsistent"}
+
+
+def test_finding_exhibit3_stars_all_hold(paper_audit):
+    assert set(paper_audit[paper_audit.check == "correlation_stars"]["status"]) == {"match"}
+
+
+def test_finding_exhibit4_implied_values():
+    r = audit.exhibit4_ranges(published.descriptives(), published.correlations(), 26, draws=500)
+    r = r.set_index(["model", "term"])
+    assert r.loc[(5, "collaborative"), "implied"] == pytest.approx(0.5283, abs=5e-5)
+    assert r.loc[(1, "r_squared"), "implied"] == pytest.approx(0.9731, abs=5e-5)
+    assert r.loc[(5, "collaborative"), "high"] < 0.957 - 0.0005
+
+
+def test_finding_model2_star_against_r_squared(paper_audit):
+    i = paper_audit[paper_audit.check == "exhibit4_internal"]
+    assert list(i[i.status == "inconsistent"]["quantity"]) == [
+        "Model 2: star of bureaucratic vs R-squared gain over Model 1"]
+
+
+def test_finding_exhibit5_bounds():
+    implied = audit.implied_residual_correlations(published.descriptives(),
+                                                  published.correlations(), 26)
+    assert implied["collaborative"] == pytest.approx(0.408, abs=5e-4)
+    assert implied["traditional"] == pytest.approx(-0.522, abs=5e-4)
+    out = audit.check_exhibit5(published.descriptives(), published.correlations(),
+                               published.regressions(), published.item_results(), 26)
+    row = out[(out.check == "exhibit5_vs_exhibit3") & out.quantity.str.startswith("collab")]
+    assert row["published"].iloc[0] == "bound 0.237"
+
+
+def test_finding_text_claims(paper_audit):
+    t = paper_audit[paper_audit.check.str.startswith("text_")]
+    bad = sorted(q.split(":")[0] for q in t[t.status == "inconsistent"]["quantity"])
+    assert bad == ["C23", "C29", "C50"]
+
+
+def test_finding_reconciliation():
+    rec = audit.reconcile(published.descriptives(), published.correlations(),
+                          published.regressions(), 26, restarts=0)
+    assert rec.feasible
+    top = rec.changes.iloc[0]
+    assert {top["row"], top["col"]} == {"api_2012", "collaborative"}
+    assert 0.15 < abs(top["change"]) < 0.25
+    r2 = rec.cells[(rec.cells.term == "r_squared") & (rec.cells.model == 1)]["reconciled"].iloc[0]
+    assert r2 < 0.955  # the published .96 cannot then hold
