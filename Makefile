@@ -6,6 +6,7 @@
 #   make lab         JupyterLab on notebooks/ with the project kernel
 #   make html        executed notebooks rendered to build/html, with an index
 #   make bench       print the benchmark figures
+#   make slides      notebook 07 as reveal.js slides (build/slides/), for teaching
 #   make clean       remove build/ (and caches); `make distclean` also removes .venv
 
 SHELL   := /bin/bash
@@ -20,7 +21,7 @@ PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
 QUIET   := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 ARGS    ?=
 
-.PHONY: reproduce test lab html bench clean distclean env
+.PHONY: reproduce test lab html bench slides clean distclean env
 
 env: $(STAMP)
 
@@ -47,6 +48,12 @@ html: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m collabcomm bench
+
+slides: $(STAMP)
+	$(PY) -m collabcomm run --only 07
+	$(VENV)/bin/jupyter nbconvert --to slides build/notebooks/07_classroom_power.ipynb \
+		--output-dir build/slides --SlidesExporter.reveal_scroll=True
+	@echo "open build/slides/07_classroom_power.slides.html in a browser"
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis

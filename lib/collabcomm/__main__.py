@@ -4,6 +4,7 @@ Commands
 --------
 run     run the notebooks through papermill (what ``make reproduce`` calls)
 score   score your own survey file with the 20-item instrument
+sweep   run one notebook over a grid of parameters (two runs at a time)
 html    run what is stale, then render executed notebooks to build/html with an index
 bench   print the benchmark figures (what ``make bench`` calls)
 
@@ -47,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--min-respondents", type=int, default=5,
                        help="schools with fewer respondents are suppressed (default 5)")
 
+    sw = sub.add_parser("sweep", help="run one notebook once per combination of parameters")
+    sw.add_argument("notebook", help="notebook number or name, e.g. 07")
+    sw.add_argument("-p", "--param", action="append", metavar="NAME=V1,V2,...", default=[],
+                    help="values of one parameter (repeatable; the grid is their product)")
+    sw.add_argument("--workers", type=int, default=2, help="runs at a time (default 2)")
+    sw.add_argument("--root", help="project root (default: this checkout)")
+    sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
     html = sub.add_parser("html", help="render executed notebooks to build/html")
     html.add_argument("--root", help="project root (default: this checkout)")
 
@@ -80,6 +89,18 @@ def main(argv: list[str] | None = None) -> int:
                                  min_items=args.min_items, min_respondents=args.min_respondents)
             for path in written.values():
                 print(f"wrote {path}")
+            return 0
+        if args.command == "sweep":
+            from .figures import power_curve, save, set_theme
+            from .pipeline import parse_grid, sweep
+
+            table, folder = sweep(args.notebook, parse_grid(args.param), args.root,
+                                  workers=args.workers, progress=not args.no_progress)
+            print(f"results: {len(table)} row(s) in {folder / 'results.csv'}")
+            if {"n_schools", "alpha", "power_0.05"} <= set(table.columns):
+                set_theme()
+                save(power_curve(table), "power_curve", folder=folder)
+                print(f"figure: {folder / 'power_curve.png'}")
             return 0
         if args.command == "bench":
             from .bench import main as bench_main

@@ -42,6 +42,8 @@ from .paths import ROOT_ENV, ProjectPaths, package_dir, project
 
 __all__ = [
     "KERNEL_NAME",
+    "parse_grid",
+    "sweep",
     "NotebookRun",
     "RunReport",
     "discover",
@@ -351,3 +353,121 @@ def render_html(root: str | os.PathLike | None = None) -> Path:
     index = paths.html / "index.html"
     write_text(index, page)
     return index
+
+
+# --- parameter sweeps ------------------------------------------------------------------------
+
+def parse_grid(items: list[str]) -> dict[str, list[Any]]:
+    """``["n_schools=10,26", "alpha=0.55,0.75"]`` -> ``{"n_schools": [10, 26], ...}``."""
+    import yaml
+
+    from .errors import ParameterError
+
+    grid: dict[str, list[Any]] = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not text.strip():
+            raise ParameterError(f"sweep: {item!r} is not of the form name=v1,v2,...")
+        if name in grid:
+            raise ParameterError(f"sweep: parameter '{name}' is given twice")
+        values = []
+        for v in text.split(","):
+            try:
+                values.append(yaml.safe_load(v))
+            except yaml.YAMLError:
+                values.append(v)
+        grid[name] = values
+    if not grid:
+        raise ParameterError("sweep: give at least one -p name=v1,v2,... grid")
+    return grid
+
+
+def _label(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def sweep(notebook: str, grid: dict[str, list[Any]], root: str | os.PathLike | None = None, *,
+          workers: int = 2, progress: bool = True, out: TextIO | None = None):
+    """Run ``notebook`` once per combination of ``grid`` values, ``workers`` at a time.
+
+    Every value is validated against params.yaml before anything runs (unknown names,
+    non-numeric values, values out of range, and list-valued parameters, which cannot be
+    swept, are refused). Each run gets ``output_dir = build/sweeps/<notebook>/<name>`` and
+    its executed copy is ``build/sweeps/<notebook>/<name>.ipynb``, where ``<name>`` spells
+    the run's parameters (``n_schools=10_alpha=0.55``). Each run's ``*summary.csv`` (the
+    one-row result a sweepable notebook writes to its ``output_dir``) is collected into ``build/sweeps/<notebook>/results.csv``. Returns ``(table, folder)``: the
+    collected results (with a ``sweep_<name>`` column per swept parameter) and that folder.
+    """
+    import itertools
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from .errors import ParameterError
+    from .outputs import write_csv
+
+    out = sys.stdout if out is None else out
+    paths = project(root)
+    names = _select(discover(paths), [notebook])
+    if len(names) != 1:
+        raise ParameterError(f"sweep: '{notebook}' must name exactly one notebook, not {names}")
+    nb = names[0]
+    specs = load_specs(paths.params_file)
+    declared = specs[nb].parameters
+    if "output_dir" not in declared:
+        raise ParameterError(f"sweep: notebook {nb} has no 'output_dir' parameter, so its runs "
+                             "would overwrite each other")
+    for name, values in grid.items():
+        if name not in declared:
+            raise ParameterError(f"sweep: notebook {nb} has no parameter '{name}'; declared: "
+                                 f"{sorted(declared)}")
+        if declared[name].type == "list" or name == "output_dir":
+            raise ParameterError(f"sweep: parameter '{name}' cannot be swept")
+        grid[name] = [declared[name].coerce(v, nb) for v in values]
+    combos = [dict(zip(grid, vals, strict=True)) for vals in itertools.product(*grid.values())]
+    base = paths.build / "sweeps" / nb
+    runs = []
+    for combo in combos:
+        label = "_".join(f"{k}={_label(v)}" for k, v in combo.items())
+        values = {**specs[nb].defaults(), **combo,
+                  "output_dir": (base / label).relative_to(paths.root).as_posix()}
+        resolve_parameters({nb: specs[nb]}, [nb], values)  # full validation of each run
+        runs.append((label, combo, values))
+    print(f"sweep of {nb}: {len(runs)} run(s), {workers} at a time", file=out)
+
+    import papermill as pm
+
+    base.mkdir(parents=True, exist_ok=True)
+
+    def one(run):
+        label, combo, values = run
+        start = time.perf_counter()
+        try:
+            pm.execute_notebook(str(paths.notebooks / f"{nb}.ipynb"), str(base / f"{label}.ipynb"),
+                                parameters=values, kernel_name=KERNEL_NAME,
+                                cwd=str(paths.notebooks), progress_bar=False, log_output=False)
+            return NotebookRun(label, "ran", time.perf_counter() - start)
+        except Exception as exc:  # one failing run does not stop the others
+            return NotebookRun(label, "failed", time.perf_counter() - start,
+                               _failure_message(f"{nb} ({label})", exc, base / f"{label}.ipynb"))
+
+    with _environment({ROOT_ENV: str(paths.root), **RUN_ENV}):
+        os.environ.pop(STAGE_ENV, None)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = list(tqdm(pool.map(one, runs), total=len(runs), disable=not progress,
+                                unit="run", file=sys.stderr))
+    print(format_summary(results), file=out)
+    frames = []
+    for (label, combo, values), res in zip(runs, results, strict=True):
+        found = sorted((paths.root / values["output_dir"]).glob("*summary.csv"))
+        if res.status == "ran" and found:
+            frames.append(pd.read_csv(found[0]).assign(run=label, **{f"sweep_{k}": v
+                                                                      for k, v in combo.items()}))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    write_csv(table, base / "results.csv")
+    failed = [r for r in results if r.status != "ran"]
+    if failed:
+        raise NotebookError(failed[0].message + f"\n  ({len(failed)} of {len(runs)} runs failed)")
+    return table, base

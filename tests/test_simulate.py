@@ -1,0 +1,155 @@
+"""Vectorized simulation (collabcomm.simulate) and parameter sweeps."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from collabcomm import pipeline
+from collabcomm import simulate as S
+from collabcomm.errors import CollabcommError, ParameterError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_batch_ols_equals_statsmodels():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([np.ones((50, 26, 1)), rng.standard_normal((50, 26, 4))], axis=2)
+    y = x @ np.array([1.0, 0.5, -0.2, 0.0, 2.0]) + rng.standard_normal((50, 26))
+    fit = S.batch_ols(x, y)
+    for r in range(50):
+        ref = sm.OLS(y[r], x[r]).fit()
+        np.testing.assert_allclose(fit["coef"][r], ref.params, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fit["se"][r], ref.bse, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fit["p"][r], ref.pvalues, rtol=1e-10, atol=1e-14)
+    with pytest.raises(CollabcommError, match="cannot fit"):
+        S.batch_ols(x[:, :4], y[:, :4])
+
+
+def test_power_at_zero_effect_is_the_level():
+    """With no effect, the rejection rate is the test's level. Bound: 4 Monte Carlo standard
+    errors, 4 * sqrt(.05 * .95 / 4000) = 0.0138 (a false alarm about once in 16,000 runs)."""
+    sim = S.simulate_model(26, reps=4000, effect=0.0, seed=3)
+    s = S.power_summary(sim)
+    for level in (0.10, 0.05, 0.01):
+        bound = 4 * np.sqrt(level * (1 - level) / 4000)
+        assert abs(s[f"power_{level:g}"] - level) < bound
+
+
+def test_attenuation_follows_the_classical_formula_on_a_large_sample():
+    # no controls: slope shrinks by the reliability (hand simulation, 200,000 observations)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(200_000)
+    y = 2.0 * x + rng.standard_normal(200_000)
+    lam = 0.6
+    xs = x + rng.normal(0, np.sqrt((1 - lam) / lam), x.size)
+    slope = S.batch_ols(np.stack([np.ones_like(xs), xs], 1)[None], y[None])["coef"][0, 1]
+    assert slope == pytest.approx(2.0 * S.attenuation(lam), abs=0.01)
+    # with the Exhibit 4 controls: lambda (1 - R2) / (1 - lambda R2)
+    from collabcomm import models, published
+
+    d = published.descriptives(wide=True)
+    r2 = models.ols_from_moments(published.correlation_matrix(), d["sd"], d["mean"], 26,
+                                 "collaborative", models.regressors(1)).r_squared
+    sim = S.simulate_model(5000, reps=40, alpha=0.5, seed=2)
+    expected = sim["true_effect"] * S.attenuation(0.5, r2)
+    assert sim["estimate"].mean() == pytest.approx(expected, abs=0.02)
+    assert S.attenuation(0.8, 0.5) == pytest.approx(0.8 * 0.5 / 0.6)
+
+
+def test_school_reliability_by_hand():
+    # icc1 .2 -> V_u = 4; alpha .75 -> V_e = 5 / 3; m = 20 -> 1 / (1 + (4 + 5/3) / 20)
+    assert S.school_reliability(0.75, 20, 0.2) == pytest.approx(1 / (1 + (4 + 5 / 3) / 20))
+    assert S.school_reliability(0.75) == 0.75
+    with pytest.raises(ParameterError):
+        S.school_reliability(0.0)
+
+
+def test_retrodesign_power_and_type_s_by_hand():
+    z = stats.norm.ppf(0.975)
+    r = S.retrodesign(2.0, 1.0, draws=200_000)
+    assert r["power"] == pytest.approx(stats.norm.sf(z - 2) + stats.norm.cdf(-z - 2))
+    assert r["type_s"] == pytest.approx(stats.norm.cdf(-z - 2) / r["power"])
+    assert 1.0 < r["exaggeration"] < 1.5
+
+
+def test_type_m_and_s_from_simulation():
+    sim = {"estimate": np.array([3.0, -2.0, 0.5, 1.0]), "p": np.array([0.01, 0.02, 0.5, 0.2]),
+           "true_effect": 1.0, "reliability": 1.0}
+    s = S.power_summary(sim)
+    assert s["power_0.05"] == 0.5
+    assert s["type_m"] == pytest.approx(2.5)  # mean |3, -2| / 1
+    assert s["type_s"] == pytest.approx(0.5)
+
+
+def test_simulation_is_deterministic_and_refuses_bad_settings():
+    a = S.simulate_model(26, reps=50, seed=9)
+    b = S.simulate_model(26, reps=50, seed=9)
+    np.testing.assert_array_equal(a["estimate"], b["estimate"])
+    with pytest.raises(ParameterError, match="must exceed"):
+        S.simulate_model(5, reps=10)
+    with pytest.raises(ParameterError, match="model must be one of 2-6"):
+        S.simulate_model(26, model=1)
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    root = tmp_path / "proj"
+    for sub in ("notebooks", "data"):
+        shutil.copytree(REPO / sub, root / sub)
+    return root
+
+
+@pytest.mark.notebooks
+def test_sweep_two_point_grid_end_to_end(project_copy):
+    table, folder = pipeline.sweep("07", {"n_schools": [10, 26], "reps": [200]}, project_copy,
+                                   progress=False, out=io.StringIO())
+    assert sorted(table["run"]) == ["n_schools=10_reps=200", "n_schools=26_reps=200"]
+    assert (folder / "n_schools=10_reps=200.ipynb").is_file()
+    assert (folder / "results.csv").is_file()
+    assert set(table["n_schools"]) == {10, 26}
+    assert table.set_index("n_schools").loc[26, "power_0.05"] > table.set_index(
+        "n_schools").loc[10, "power_0.05"]
+    # the sweep wrote nothing into the committed outputs
+    assert not (project_copy / "figures").exists()
+
+
+@pytest.mark.parametrize("grid, message", [
+    ({"n_school": [10]}, "has no parameter 'n_school'"),
+    ({"n_schools": ["abc"]}, "parameter 'n_schools' = 'abc' must be an integer"),
+    ({"n_schools": [5]}, "must be at least 10"),
+    ({"n_grid": [10]}, "parameter 'n_grid' cannot be swept"),
+])
+def test_bad_grid_is_refused_before_anything_runs(project_copy, grid, message):
+    with pytest.raises(ParameterError, match=message):
+        pipeline.sweep("07", grid, project_copy, progress=False, out=io.StringIO())
+    assert not (project_copy / "build").exists()
+
+
+def test_parse_grid():
+    assert pipeline.parse_grid(["n_schools=10,26", "alpha=0.55,0.75"]) == {
+        "n_schools": [10, 26], "alpha": [0.55, 0.75]}
+    with pytest.raises(ParameterError, match="name=v1,v2"):
+        pipeline.parse_grid(["n_schools"])
+    with pytest.raises(ParameterError, match="given twice"):
+        pipeline.parse_grid(["a=1", "a=2"])
+
+
+def test_simulate_all_models_fits_six_specifications():
+    from collabcomm import models
+
+    out = S.simulate_all_models(26, reps=30, seed=4)
+    assert sorted(out) == [1, 2, 3, 4, 5, 6]
+    for m, fit in out.items():
+        assert fit["coef"].shape == (30, len(models.regressors(m)) + 1)
+    # large samples recover the population slopes (the moments' closed form)
+    big = S.simulate_all_models(20_000, reps=2, seed=5)[5]["coef"].mean(axis=0)
+    t = S.published_population()
+    ref = models.ols_from_moments(t.corr, t.sds, t.means, 10_000, "api_2012", models.regressors(5))
+    assert big[-1] == pytest.approx(ref.coef["collaborative"], abs=0.05)
