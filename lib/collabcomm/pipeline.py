@@ -195,6 +195,21 @@ def _failure_message(notebook: str, exc: BaseException, executed: Path) -> str:
     )
 
 
+def _normalise_executed(path: Path, root: Path) -> None:
+    """Make an executed notebook independent of where and when it ran, except timestamps:
+    papermill gives the injected-parameters cell a random id and records absolute paths."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for i, cell in enumerate(nb.get("cells", [])):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = f"injected-parameters-{i}"
+    meta = nb.get("metadata", {}).get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            p = Path(meta[key])
+            meta[key] = p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name
+    write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
 def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any]) -> list[str]:
     """Run one notebook with papermill; commit its staged outputs; return them (relative)."""
     import papermill as pm
@@ -217,6 +232,7 @@ def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any]) -> list
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    _normalise_executed(paths.executed / f"{notebook}.ipynb", paths.root)
     committed = commit_staged(stage, paths.root)
     return [c.relative_to(paths.root).as_posix() for c in committed]
 
@@ -448,6 +464,7 @@ def sweep(notebook: str, grid: dict[str, list[Any]], root: str | os.PathLike | N
             pm.execute_notebook(str(paths.notebooks / f"{nb}.ipynb"), str(base / f"{label}.ipynb"),
                                 parameters=values, kernel_name=KERNEL_NAME,
                                 cwd=str(paths.notebooks), progress_bar=False, log_output=False)
+            _normalise_executed(base / f"{label}.ipynb", paths.root)
             return NotebookRun(label, "ran", time.perf_counter() - start)
         except Exception as exc:  # one failing run does not stop the others
             return NotebookRun(label, "failed", time.perf_counter() - start,

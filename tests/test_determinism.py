@@ -1,0 +1,67 @@
+"""Two complete runs of every notebook, in two temporary projects, give byte-identical
+data/derived and figures (PNG and SVG), and executed notebooks that differ at most in their
+execution timestamps. Reduced parameters keep the run short; every notebook runs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from collabcomm import pipeline
+
+pytestmark = pytest.mark.notebooks
+REPO = Path(__file__).resolve().parents[1]
+REDUCED = {"draws": 300, "restarts": 0, "reps": 200, "n_grid": [10, 26, 50]}
+TIMESTAMP_KEYS = {"start_time", "end_time", "duration", "execution", "iopub.execute_input",
+                  "iopub.status.busy", "iopub.status.idle", "shell.execute_reply"}
+
+
+def _run(tmp: Path) -> Path:
+    root = tmp / "proj"
+    for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
+        shutil.copytree(REPO / sub, root / sub)
+    report = pipeline.run(root, overrides=REDUCED, progress=False, out=io.StringIO())
+    assert report.ok, report.failure and report.failure.message
+    return root
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _strip_timestamps(node):
+    if isinstance(node, dict):
+        return {k: _strip_timestamps(v) for k, v in node.items() if k not in TIMESTAMP_KEYS}
+    if isinstance(node, list):
+        return [_strip_timestamps(v) for v in node]
+    return node
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    return _run(tmp_path_factory.mktemp("a")), _run(tmp_path_factory.mktemp("b"))
+
+
+@pytest.mark.parametrize("folder", ["data/derived", "figures"])
+def test_outputs_are_byte_identical(two_runs, folder):
+    a, b = two_runs
+    da, db = _digest(a / folder), _digest(b / folder)
+    assert da and da == db
+    if folder == "figures":
+        assert any(k.endswith(".png") for k in da) and any(k.endswith(".svg") for k in da)
+
+
+def test_executed_notebooks_differ_only_in_timestamps(two_runs):
+    a, b = two_runs
+    names = sorted(p.name for p in (a / "build/notebooks").glob("*.ipynb"))
+    assert names == sorted(f"{n}.ipynb" for n in pipeline.discover(pipeline.project(REPO)))
+    for name in names:
+        na = _strip_timestamps(json.loads((a / "build/notebooks" / name).read_text()))
+        nb = _strip_timestamps(json.loads((b / "build/notebooks" / name).read_text()))
+        assert na == nb, f"{name} differs beyond execution timestamps"
