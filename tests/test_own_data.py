@@ -1,45 +1,70 @@
-"""Notebook 02 on a user's own survey file: results go to build/own_data, never into the
-committed data/derived or figures, and a suppressed school appears in no table or figure."""
+"""Confidentiality when a user's own survey is analysed (notebook 02 and the score command):
+no respondent-level row is written outside build/ or the chosen output path, and a school
+below the minimum-respondents rule appears in no table or figure. Every written file is read."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from collabcomm import pipeline
 
 pytestmark = pytest.mark.notebooks
 REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "data" / "examples" / "example_survey.csv"
+TEACHER_IDS = list(pd.read_csv(EXAMPLE)["teacher_id"])
+SUPPRESSED = "EXAMPLE-C"  # 3 respondents, below the default minimum of 5
 
 
-def _digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+def _tree(root: Path, *, skip: str | None = None) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and not (skip and p.relative_to(root).parts[0] == skip)}
 
 
-def test_own_survey_goes_to_build_only(tmp_path):
+def test_notebook_02_on_own_data(tmp_path):
     root = tmp_path / "proj"
-    for sub in ("notebooks", "data"):
+    for sub in ("notebooks", "data", "figures"):
         shutil.copytree(REPO / sub, root / sub)
-    (root / "figures").mkdir()
-    before = {"data/derived": _digest(root / "data/derived"), "figures": _digest(root / "figures")}
+    before = _tree(root)
     report = pipeline.run(root, only=["02"], progress=False, out=io.StringIO(),
                           overrides={"responses_path": "data/examples/example_survey.csv"})
     assert report.ok, report.failure and report.failure.message
-    assert _digest(root / "data/derived") == before["data/derived"]
-    assert _digest(root / "figures") == before["figures"]
+    after = _tree(root, skip="build")
+    assert after == before, "files outside build/ changed"
     own = root / "build" / "own_data"
-    written = sorted(p.relative_to(own).as_posix() for p in own.rglob("*") if p.is_file())
-    assert "instrument_schools.csv" in written and "figures/instrument_reliability.png" in written
-    assert "teachers_synthetic.csv" not in written
-    # EXAMPLE-C has 3 respondents (< 5): listed as suppressed, and nowhere else
-    for p in own.rglob("*"):
-        if p.is_file() and p.name != "instrument_suppressed.csv":
-            assert b"EXAMPLE-C" not in p.read_bytes(), p
-    assert "EXAMPLE-C" in (own / "instrument_suppressed.csv").read_text()
-    executed = (root / "build/notebooks/02_instrument.ipynb").read_text()
-    assert "EXAMPLE-C" in executed  # the suppressed list is shown; no school-level row of it
+    written = [p for p in own.rglob("*") if p.is_file()]
+    names = sorted(p.relative_to(own).as_posix() for p in written)
+    assert "instrument_schools.csv" in names and "figures/instrument_reliability.svg" in names
+    for p in written:
+        data = p.read_bytes()
+        for tid in TEACHER_IDS:  # no respondent-level row, even in build/
+            assert tid.encode() not in data, f"{p.name} holds respondent {tid}"
+        if p.name != "instrument_suppressed.csv":
+            assert SUPPRESSED.encode() not in data, f"{p.name} shows the suppressed school"
+    assert SUPPRESSED in (own / "instrument_suppressed.csv").read_text()
+
+
+def test_score_command_writes_only_beside_the_chosen_path(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    out = work / "results" / "scores.csv"
+    proc = subprocess.run([sys.executable, "-m", "collabcomm", "score", str(EXAMPLE), "--out",
+                           str(out)], cwd=work, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
+    assert files == sorted(f"results/scores{s}.csv" for s in
+                           ("", "_schools", "_reliability", "_items", "_icc", "_agreement",
+                            "_suppressed"))
+    for p in work.rglob("*.csv"):
+        if p.name not in ("scores.csv", "scores_suppressed.csv"):
+            assert SUPPRESSED not in p.read_text(), p.name
+        if p.name != "scores.csv":  # only the chosen path holds respondent rows
+            assert not any(t in p.read_text() for t in TEACHER_IDS), p.name

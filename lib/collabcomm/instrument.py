@@ -136,7 +136,10 @@ def read_survey(path: str | os.PathLike, *, scale_min: int = 1, scale_max: int =
     if not text.strip():
         raise SurveyFileError(f"{path}: the file is empty")
     _sniff(path, raw.lstrip(b"\xef\xbb\xbf"))
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:
+        raise SurveyFileError(f"{path}: not readable as CSV ({exc})") from None
     header = [h.strip() for h in rows[0]]
     body = [r for r in rows[1:] if any(c.strip() for c in r)]
     if not body:
