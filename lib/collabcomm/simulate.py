@@ -91,13 +91,12 @@ def batch_ols(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     r, n, k = x.shape
     if n <= k:
         raise CollabcommError(f"batch_ols: {n} observations cannot fit {k} coefficients")
-    xtx = np.einsum("rni,rnj->rij", x, x)
-    xty = np.einsum("rni,rn->ri", x, y)
-    inv = np.linalg.inv(xtx)
-    coef = np.einsum("rij,rj->ri", inv, xty)
-    resid = y - np.einsum("rni,ri->rn", x, coef)
+    xt = x.transpose(0, 2, 1)
+    inv = np.linalg.inv(xt @ x)  # batched BLAS products
+    coef = (inv @ (xt @ y[:, :, None]))[:, :, 0]
+    resid = y - (x @ coef[:, :, None])[:, :, 0]
     df = n - k
-    sigma2 = np.einsum("rn,rn->r", resid, resid) / df
+    sigma2 = (resid * resid).sum(axis=1) / df
     se = np.sqrt(sigma2[:, None] * np.einsum("rii->ri", inv))
     t = coef / se
     p = 2 * _st.t.sf(np.abs(t), df)
