@@ -27,3 +27,13 @@ def raw_rows(name: str) -> list[dict[str, str]]:
     """A published CSV's rows exactly as stored (strings)."""
     with open(REPO / "data" / "published" / name, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def tree_digest(folder: Path, *, skip: str | None = None) -> dict[str, str]:
+    """SHA-256 of every file below ``folder`` (relative POSIX path -> hex digest); a first-level
+    folder named ``skip`` is left out."""
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not (skip and p.relative_to(folder).parts[0] == skip)}

@@ -4,13 +4,13 @@ execution timestamps. Reduced parameters keep the run short; every notebook runs
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import tree_digest
 
 from collabcomm import pipeline
 
@@ -30,11 +30,6 @@ def _run(tmp: Path) -> Path:
     return root
 
 
-def _digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _strip_timestamps(node):
     if isinstance(node, dict):
         return {k: _strip_timestamps(v) for k, v in node.items() if k not in TIMESTAMP_KEYS}
@@ -51,7 +46,7 @@ def two_runs(tmp_path_factory):
 @pytest.mark.parametrize("folder", ["data/derived", "figures"])
 def test_outputs_are_byte_identical(two_runs, folder):
     a, b = two_runs
-    da, db = _digest(a / folder), _digest(b / folder)
+    da, db = tree_digest(a / folder), tree_digest(b / folder)
     assert da and da == db
     if folder == "figures":
         assert any(k.endswith(".png") for k in da) and any(k.endswith(".svg") for k in da)

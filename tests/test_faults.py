@@ -3,7 +3,6 @@ interrupted run each fail clearly and leave data/derived and figures as they wer
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import shutil
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import tree_digest
 
 from collabcomm import pipeline
 
@@ -29,13 +29,9 @@ def proj(tmp_path):
     return root
 
 
-def _digest(root: Path) -> dict[str, str]:
-    out = {}
-    for folder in ("data/derived", "figures"):
-        for p in sorted((root / folder).rglob("*")):
-            if p.is_file():
-                out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
+def _digest(root: Path) -> dict[str, dict[str, str]]:
+    return {folder: tree_digest(root / folder) for folder in ("data/derived", "figures")}
+
 
 
 def test_exception_in_a_real_notebook_names_notebook_and_cell(proj):

@@ -4,7 +4,6 @@ below the minimum-respondents rule appears in no table or figure. Every written 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import tree_digest
 
 from collabcomm import pipeline
 
@@ -23,21 +23,15 @@ TEACHER_IDS = list(pd.read_csv(EXAMPLE)["teacher_id"])
 SUPPRESSED = "EXAMPLE-C"  # 3 respondents, below the default minimum of 5
 
 
-def _tree(root: Path, *, skip: str | None = None) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and not (skip and p.relative_to(root).parts[0] == skip)}
-
-
 def test_notebook_02_on_own_data(tmp_path):
     root = tmp_path / "proj"
     for sub in ("notebooks", "data", "figures"):
         shutil.copytree(REPO / sub, root / sub)
-    before = _tree(root)
+    before = tree_digest(root)
     report = pipeline.run(root, only=["02"], progress=False, out=io.StringIO(),
                           overrides={"responses_path": "data/examples/example_survey.csv"})
     assert report.ok, report.failure and report.failure.message
-    after = _tree(root, skip="build")
+    after = tree_digest(root, skip="build")
     assert after == before, "files outside build/ changed"
     own = root / "build" / "own_data"
     written = [p for p in own.rglob("*") if p.is_file()]

@@ -74,11 +74,15 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_previous_outputs(proj):
     assert not (root / "build/stamps/01_fixture.json").exists()
 
 
+def _cli_run(root, *params):
+    args = [a for p in params for a in ("-p", p)]
+    return subprocess.run([sys.executable, "-m", "collabcomm", "run", "--root", str(root),
+                           "--no-progress", *args], capture_output=True, text=True)
+
+
 def test_cli_exit_code_and_single_message_on_failure(proj):
     root, _ = proj
-    proc = subprocess.run(
-        [sys.executable, "-m", "collabcomm", "run", "--root", str(root), "--no-progress",
-         "-p", "fail=true"], capture_output=True, text=True)
+    proc = _cli_run(root, "fail=true")
     assert proc.returncode == 1
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
@@ -103,9 +107,7 @@ def test_bad_parameters_refused_before_anything_runs(proj, override, fragment):
 
 def test_cli_refuses_bad_parameter_with_exit_2(proj):
     root, _ = proj
-    proc = subprocess.run(
-        [sys.executable, "-m", "collabcomm", "run", "--root", str(root), "--no-progress",
-         "-p", "scale=-1"], capture_output=True, text=True)
+    proc = _cli_run(root, "scale=-1")
     assert proc.returncode == 2
     assert "notebook 01_fixture: parameter 'scale' = -1 must be at least 0" in proc.stderr
     assert not (root / "build").exists()

@@ -4,22 +4,17 @@ a second run skips every notebook."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import tree_digest
 
 from collabcomm import pipeline
 
 pytestmark = pytest.mark.notebooks
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +36,7 @@ def test_every_notebook_runs(fresh_run):
 @pytest.mark.parametrize("folder", ["data/derived", "figures"])
 def test_committed_outputs_are_current(fresh_run, folder):
     root, _ = fresh_run
-    produced, committed = _digest(root / folder), _digest(REPO / folder)
+    produced, committed = tree_digest(root / folder), tree_digest(REPO / folder)
     committed.pop("README.md", None)
     stale = sorted(k for k in produced if committed.get(k) != produced[k])
     extra = sorted(set(committed) - set(produced))

@@ -81,6 +81,14 @@ def save(fig: plt.Figure, name: str, *, folder: str | os.PathLike | None = None)
     return out
 
 
+def _finish(fig: plt.Figure, synthetic: bool) -> plt.Figure:
+    """Common epilogue: tight layout, then the synthetic label where the data are synthetic."""
+    fig.tight_layout()
+    if synthetic:
+        mark_synthetic(fig)
+    return fig
+
+
 def mark_synthetic(fig: plt.Figure, note: str = SYNTHETIC_NOTE) -> None:
     """Write the synthetic-data label along the bottom of a figure."""
     fig.text(0.5, -0.01, note, ha="center", va="top", fontsize=9, style="italic",
@@ -104,9 +112,7 @@ def correlation_heatmaps(published_corr: pd.DataFrame, reproduced_corr: pd.DataF
                 square=True, ax=axes[1], xticklabels=names, yticklabels=names,
                 annot_kws={"fontsize": 7}, cbar_kws={"shrink": 0.7})
     axes[1].set_title("Reconstruction minus published")
-    fig.tight_layout()
-    mark_synthetic(fig)
-    return fig
+    return _finish(fig, True)
 
 
 def synthetic_pairplot(data: pd.DataFrame, variables: list[str],
@@ -134,13 +140,12 @@ def same_statistics_scatter(datasets: dict[int, pd.DataFrame], x: str, y: str,
         ax.set_title(f"seed {seed}: r = {r:.4f}", fontsize=10)
         ax.set_xlabel(labels.get(x, x))
     axes[0].set_ylabel(labels.get(y, y))
-    fig.tight_layout()
-    mark_synthetic(fig)
-    return fig
+    return _finish(fig, True)
 
 
 def coefficient_plot(comparison: pd.DataFrame, fits: pd.DataFrame,
-                     labels: dict[str, str] | None = None) -> plt.Figure:
+                     labels: dict[str, str] | None = None, *, synthetic: bool = True
+                     ) -> plt.Figure:
     """Community-type coefficients of Models 2-6: published (diamonds; the paper gives no
     standard errors) against reproduced (dots with 95% confidence intervals)."""
     labels = labels or {}
@@ -165,13 +170,11 @@ def coefficient_plot(comparison: pd.DataFrame, fits: pd.DataFrame,
     ax.plot([], [], "o", color="grey", label="reproduced (95% CI)")
     ax.plot([], [], "D", color="black", markerfacecolor="white", label="published")
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    mark_synthetic(fig)
-    return fig
+    return _finish(fig, synthetic)
 
 
 def partial_regression_plot(partial: pd.DataFrame, coef: float, term_label: str,
-                            model: int) -> plt.Figure:
+                            model: int, *, synthetic: bool = True) -> plt.Figure:
     """Added-variable plot: residualized API 2012 against the residualized regressor."""
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.scatter(partial["x_resid"], partial["y_resid"], s=22, color="#2ca02c", edgecolor="none")
@@ -182,9 +185,7 @@ def partial_regression_plot(partial: pd.DataFrame, coef: float, term_label: str,
     ax.set_ylabel(f"API 2012 | other regressors of Model {model}")
     ax.set_title(f"Partial regression of API 2012 on {term_label}")
     ax.legend()
-    fig.tight_layout()
-    mark_synthetic(fig)
-    return fig
+    return _finish(fig, synthetic)
 
 
 def reliability_plot(reliability: pd.DataFrame, *, synthetic: bool = True) -> plt.Figure:
@@ -204,10 +205,7 @@ def reliability_plot(reliability: pd.DataFrame, *, synthetic: bool = True) -> pl
     ax.plot([], [], "o", color="grey", label="this survey (Feldt 95% CI)")
     ax.plot([], [], "D", color="black", markerfacecolor="white", label="published (Exhibit 3)")
     ax.legend(loc="lower left", fontsize=9)
-    fig.tight_layout()
-    if synthetic:
-        mark_synthetic(fig)
-    return fig
+    return _finish(fig, synthetic)
 
 
 def school_profiles(schools: pd.DataFrame, scales: list[str], *,
@@ -229,10 +227,7 @@ def school_profiles(schools: pd.DataFrame, scales: list[str], *,
     ax.set_xlabel("school mean score (0-100, percent of maximum possible)")
     ax.set_ylabel("")
     ax.set_title(f"School profiles ({schools['school_id'].nunique()} schools)")
-    fig.tight_layout()
-    if synthetic:
-        mark_synthetic(fig)
-    return fig
+    return _finish(fig, synthetic)
 
 
 def interitem_heatmap(responses: pd.DataFrame, items: list[str], *,
@@ -247,10 +242,7 @@ def interitem_heatmap(responses: pd.DataFrame, items: list[str], *,
         ax.axvline(b, color="black", lw=1)
     ax.set_title("Inter-item correlations (teachers)")
     ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    if synthetic:
-        mark_synthetic(fig)
-    return fig
+    return _finish(fig, synthetic)
 
 
 def item_effects_plot(comparison: pd.DataFrame, *, synthetic: bool = True) -> plt.Figure:
@@ -268,10 +260,7 @@ def item_effects_plot(comparison: pd.DataFrame, *, synthetic: bool = True) -> pl
         ax.set_xlabel("standardized coefficient")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in SCALE_COLORS.values()]
     axes[1].legend(handles, [s.capitalize() for s in SCALE_COLORS], loc="lower right", fontsize=8)
-    fig.tight_layout()
-    if synthetic:
-        mark_synthetic(fig)
-    return fig
+    return _finish(fig, synthetic)
 
 
 STATUS_COLORS = {"match": "#4daf4a", "differs": "#ff7f00", "inconsistent": "#e41a1c",
