@@ -197,11 +197,23 @@ def _failure_message(notebook: str, exc: BaseException, executed: Path) -> str:
 
 def _normalise_executed(path: Path, root: Path) -> None:
     """Make an executed notebook independent of where and when it ran, except timestamps:
-    papermill gives the injected-parameters cell a random id and records absolute paths."""
+    papermill gives the injected-parameters cell a random id and records absolute paths, and
+    a cell's printed output arrives in timing-dependent chunks (merged here)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     for i, cell in enumerate(nb.get("cells", [])):
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = f"injected-parameters-{i}"
+        merged = []  # how a stream is split into chunks depends on timing: join the chunks
+        for out in cell.get("outputs", []):
+            if (out.get("output_type") == "stream" and merged
+                    and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == out.get("name")):
+                prev = merged[-1]
+                prev["text"] = "".join(prev["text"]) + "".join(out["text"])
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
     meta = nb.get("metadata", {}).get("papermill", {})
     for key in ("input_path", "output_path"):
         if meta.get(key):
