@@ -31,6 +31,11 @@ def _run(tmp: Path) -> Path:
 
 
 def _strip_timestamps(node):
+    """Drop execution timestamps, and stderr streams (library warnings are not results)."""
+    if isinstance(node, dict) and "outputs" in node:
+        node = {**node, "outputs": [o for o in node["outputs"]
+                                    if not (o.get("output_type") == "stream"
+                                            and o.get("name") == "stderr")]}
     if isinstance(node, dict):
         return {k: _strip_timestamps(v) for k, v in node.items() if k not in TIMESTAMP_KEYS}
     if isinstance(node, list):
