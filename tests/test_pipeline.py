@@ -90,6 +90,16 @@ def test_cli_exit_code_and_single_message_on_failure(proj):
     assert "RuntimeError" in errors[0]
 
 
+def test_cli_successful_run_has_no_kernel_log_noise(proj):
+    # ipykernel >= 7 logs a TCP-transport warning at every kernel start; it broke the progress
+    # bar line by line until the pipeline started kernels at log level ERROR (KERNEL_ARGS)
+    root, _ = proj
+    proc = _cli_run(root)
+    assert proc.returncode == 0, proc.stderr
+    assert "[IPKernelApp]" not in proc.stderr + proc.stdout
+    assert "01_fixture" in proc.stdout and "ran" in proc.stdout
+
+
 @pytest.mark.parametrize("override, fragment", [
     ({"nonsense": 1}, "unknown parameter(s) ['nonsense']"),
     ({"scale": "big"}, "parameter 'scale' = 'big' must be a number"),

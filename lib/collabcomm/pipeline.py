@@ -57,6 +57,8 @@ KERNEL_NAME = "python3"
 """The kernel papermill starts. ``python3`` resolves to the interpreter running the pipeline, so
 a notebook always imports the same ``collabcomm`` the pipeline hashed (``make`` also registers a
 ``collabcomm`` kernel for JupyterLab; it points at the same interpreter)."""
+#: Command-line arguments for every kernel the pipeline starts (see ``_papermill``).
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 RUN_ENV = {
     # deterministic figures and hashing in the kernels the pipeline starts
@@ -222,25 +224,36 @@ def _normalise_executed(path: Path, root: Path) -> None:
     write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
-def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any]) -> list[str]:
-    """Run one notebook with papermill; commit its staged outputs; return them (relative)."""
+def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[str, Any]) -> None:
+    """Execute ``notebooks/<notebook>.ipynb`` into ``target`` with papermill.
+
+    The kernel starts with its own log level at ERROR (``KERNEL_ARGS``): ipykernel >= 7 logs a
+    warning about TCP transport on every start, which would break the progress bar. Errors
+    raised by cells reach us through papermill, not through the kernel's log, so none is hidden.
+    """
     import papermill as pm
 
+    pm.execute_notebook(
+        str(paths.notebooks / f"{notebook}.ipynb"),
+        str(target),
+        parameters=values,
+        kernel_name=KERNEL_NAME,
+        cwd=str(paths.notebooks),
+        progress_bar=False,
+        log_output=False,
+        extra_arguments=KERNEL_ARGS,
+    )
+
+
+def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any]) -> list[str]:
+    """Run one notebook with papermill; commit its staged outputs; return them (relative)."""
     paths.executed.mkdir(parents=True, exist_ok=True)
     stage = paths.staging / notebook
     shutil.rmtree(stage, ignore_errors=True)
     env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **RUN_ENV}
     try:
         with _environment(env):
-            pm.execute_notebook(
-                str(paths.notebooks / f"{notebook}.ipynb"),
-                str(paths.executed / f"{notebook}.ipynb"),
-                parameters=values,
-                kernel_name=KERNEL_NAME,
-                cwd=str(paths.notebooks),
-                progress_bar=False,
-                log_output=False,
-            )
+            _papermill(paths, notebook, paths.executed / f"{notebook}.ipynb", values)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -465,17 +478,13 @@ def sweep(notebook: str, grid: dict[str, list[Any]], root: str | os.PathLike | N
         runs.append((label, combo, values))
     print(f"sweep of {nb}: {len(runs)} run(s), {workers} at a time", file=out)
 
-    import papermill as pm
-
     base.mkdir(parents=True, exist_ok=True)
 
     def one(run):
         label, combo, values = run
         start = time.perf_counter()
         try:
-            pm.execute_notebook(str(paths.notebooks / f"{nb}.ipynb"), str(base / f"{label}.ipynb"),
-                                parameters=values, kernel_name=KERNEL_NAME,
-                                cwd=str(paths.notebooks), progress_bar=False, log_output=False)
+            _papermill(paths, nb, base / f"{label}.ipynb", values)
             _normalise_executed(base / f"{label}.ipynb", paths.root)
             return NotebookRun(label, "ran", time.perf_counter() - start)
         except Exception as exc:  # one failing run does not stop the others
