@@ -56,8 +56,16 @@ def test_path_must_exist(tmp_path, monkeypatch):
     (tmp_path / "a.csv").write_text("x\n")
     s = spec(type="path", default="a.csv", must_exist=True)
     assert s.coerce("a.csv", "02_x") == "a.csv"
+    s.check_file("a.csv", "02_x")
     with pytest.raises(ParameterError, match="names no existing file"):
-        s.coerce("b.csv", "02_x")
+        s.check_file("b.csv", "02_x")
+    # an explicit root (pipeline.run(root=...)) wins over the environment's project
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.csv").write_text("x\n")
+    s.check_file("b.csv", "02_x", root=other)
+    with pytest.raises(ParameterError, match="names no existing file"):
+        s.check_file("a.csv", "02_x", root=other)
 
 
 def _write(tmp_path, text):

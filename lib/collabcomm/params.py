@@ -17,6 +17,7 @@ of them); ``nullable: true`` admits ``null``.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,8 @@ class ParamSpec:
     def coerce(self, value: Any, where: str) -> Any:
         """Return ``value`` converted to this parameter's type, or raise :class:`ParameterError`.
 
-        ``where`` names the notebook, for the message.
+        ``where`` names the notebook, for the message. Whether a ``must_exist`` path exists is
+        checked by :meth:`check_file`, which needs the project root.
         """
         if value is None:
             if self.nullable:
@@ -79,12 +81,19 @@ class ParamSpec:
             if bad:
                 what = "elements" if self.type == "list" else "value"
                 self._fail(where, value, f"has {what} outside {list(self.choices)}: {bad}")
-        if self.type == "path" and self.must_exist:
-            p = Path(out)
-            p = p if p.is_absolute() else project().root / p
-            if not p.is_file():
-                self._fail(where, value, f"names no existing file (looked for {p})")
         return out
+
+    def check_file(self, value: Any, where: str, root: str | os.PathLike | None = None) -> None:
+        """Raise :class:`ParameterError` if a ``must_exist`` path names no file.
+
+        A relative path is looked up under ``root`` (default: the current project's root).
+        """
+        if self.type != "path" or not self.must_exist or value is None:
+            return
+        p = Path(value)
+        p = p if p.is_absolute() else project(root).root / p
+        if not p.is_file():
+            self._fail(where, value, f"names no existing file (looked for {p})")
 
     def _scalar(self, v: Any, kind: str, where: str, whole: Any) -> Any:
         if kind == "bool":
@@ -191,7 +200,7 @@ def load_specs(path: str | Path | None = None) -> dict[str, NotebookSpec]:
 
 
 def validate(notebook: str, values: dict[str, Any], specs: dict[str, NotebookSpec] | None = None,
-             *, complete: bool = True) -> dict[str, Any]:
+             *, complete: bool = True, root: str | os.PathLike | None = None) -> dict[str, Any]:
     """Validate a notebook's parameter values; return them coerced to their declared types.
 
     Parameters
@@ -204,6 +213,8 @@ def validate(notebook: str, values: dict[str, Any], specs: dict[str, NotebookSpe
         Output of :func:`load_specs`; read from the project when omitted.
     complete : bool, default True
         Require every declared parameter to be present.
+    root : path-like, optional
+        Project root that relative paths are checked against; default the current project.
 
     Raises
     ------
@@ -224,7 +235,10 @@ def validate(notebook: str, values: dict[str, Any], specs: dict[str, NotebookSpe
         missing = sorted(set(declared) - set(values))
         if missing:
             raise ParameterError(f"notebook {notebook}: missing parameter(s) {missing}")
-    return {k: declared[k].coerce(v, notebook) for k, v in values.items()}
+    out = {k: declared[k].coerce(v, notebook) for k, v in values.items()}
+    for k, v in out.items():
+        declared[k].check_file(v, notebook, root)
+    return out
 
 
 def validate_params(notebook: str, namespace: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +273,8 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
 
 
 def resolve_parameters(specs: dict[str, NotebookSpec], notebooks: list[str],
-                       overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+                       overrides: dict[str, Any], *, root: str | os.PathLike | None = None
+                       ) -> dict[str, dict[str, Any]]:
     """Defaults from params.yaml, updated by overrides, validated for each notebook.
 
     An override applies to every selected notebook that declares that name. An override that no
@@ -280,5 +295,5 @@ def resolve_parameters(specs: dict[str, NotebookSpec], notebooks: list[str],
     for nb in notebooks:
         values = specs[nb].defaults()
         values.update({k: v for k, v in overrides.items() if k in specs[nb].parameters})
-        resolved[nb] = validate(nb, values, specs)
+        resolved[nb] = validate(nb, values, specs, root=root)
     return resolved

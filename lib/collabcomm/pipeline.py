@@ -302,7 +302,7 @@ def run(root: str | os.PathLike | None = None, *, only: list[str] | None = None,
         print(f"no notebooks found in {paths.notebooks}; nothing to run", file=out)
         return RunReport([])
     specs = load_specs(paths.params_file)
-    values = resolve_parameters(specs, names, overrides or {})
+    values = resolve_parameters(specs, names, overrides or {}, root=paths.root)
     print(f"running {len(names)} notebook(s): {', '.join(names)}", file=out)
 
     from tqdm.auto import tqdm
@@ -474,7 +474,7 @@ def sweep(notebook: str, grid: dict[str, list[Any]], root: str | os.PathLike | N
         label = "_".join(f"{k}={_label(v)}" for k, v in combo.items())
         values = {**specs[nb].defaults(), **combo,
                   "output_dir": (base / label).relative_to(paths.root).as_posix()}
-        resolve_parameters({nb: specs[nb]}, [nb], values)  # full validation of each run
+        resolve_parameters({nb: specs[nb]}, [nb], values, root=paths.root)  # validate each run
         runs.append((label, combo, values))
     print(f"sweep of {nb}: {len(runs)} run(s), {workers} at a time", file=out)
 
