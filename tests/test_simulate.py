@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 from scipy import stats
@@ -120,6 +121,29 @@ def test_sweep_two_point_grid_end_to_end(project_copy):
     assert not (project_copy / "figures").exists()
 
 
+@pytest.mark.notebooks
+def test_notebook_07_simulates_from_a_users_school_file(project_copy):
+    from collabcomm import models
+
+    data = _own_district()
+    data["api_2012"] += 0.8 * data["collaborative"]
+    (project_copy / "own").mkdir()
+    data.to_csv(project_copy / "own/district.csv", index=False)
+    report = pipeline.run(project_copy, only=["07"], progress=False, out=io.StringIO(),
+                          overrides={"population_path": "own/district.csv", "reps": 200,
+                                     "n_grid": [10, 26], "alpha_grid": [0.75],
+                                     "output_dir": "build/own_population"})
+    assert report.ok, report.failure and report.failure.message
+    summary = pd.read_csv(project_copy / "build/own_population/power_summary.csv")
+    assert summary["true_effect"].iloc[0] == pytest.approx(
+        models.fit(data, 5).params["collaborative"], rel=1e-10)
+    assert not (project_copy / "figures").exists()
+    with pytest.raises(ParameterError, match="parameter 'population_path' = 'own/none.csv' "
+                                             "names no existing file"):
+        pipeline.run(project_copy, only=["07"], progress=False, out=io.StringIO(),
+                     overrides={"population_path": "own/none.csv"})
+
+
 @pytest.mark.parametrize("grid, message", [
     ({"n_school": [10]}, "has no parameter 'n_school'"),
     ({"n_schools": ["abc"]}, "parameter 'n_schools' = 'abc' must be an integer"),
@@ -170,3 +194,57 @@ def test_design_analysis_of_the_papers_model5_as_notebook_07_reports():
     assert r["power"] == pytest.approx(0.555, abs=0.005)
     assert r["exaggeration"] == pytest.approx(1.333, abs=0.01)
     assert r["type_s"] < 0.001
+
+
+def test_population_from_the_reconstruction_is_the_published_one():
+    from collabcomm import reconstruct
+
+    for seed in (1, 2):
+        pop = S.population_from_data(reconstruct.schools(seed=seed))
+        ref = S.published_population()
+        np.testing.assert_allclose(pop.means[ref.means.index], ref.means, rtol=1e-12)
+        np.testing.assert_allclose(pop.sds[ref.sds.index], ref.sds, rtol=1e-12)
+        np.testing.assert_allclose(pop.corr.loc[ref.corr.index, ref.corr.index], ref.corr,
+                                   atol=1e-8)
+
+
+def _own_district(n=40, seed=3):
+    from collabcomm.schema import SCHOOL_VARIABLES
+
+    rng = np.random.default_rng(seed)
+    names = list(SCHOOL_VARIABLES)
+    x = rng.normal(50, 10, (n, len(names)))
+    return pd.DataFrame({c: x[:, i] for i, c in enumerate(names)})
+
+
+def test_population_from_a_hand_made_district_has_its_numpy_moments():
+    data = _own_district()
+    pop = S.population_from_data(data)
+    x = data.to_numpy()
+    np.testing.assert_allclose(pop.means.to_numpy(), x.mean(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(pop.sds.to_numpy(), x.std(axis=0, ddof=1), rtol=1e-13)
+    np.testing.assert_allclose(pop.corr.to_numpy(), np.corrcoef(x, rowvar=False), atol=1e-13)
+
+
+def test_a_users_population_drives_the_simulation():
+    # the true slope a population implies is its own Model 5 OLS slope: statsmodels on the data
+    from collabcomm import models
+
+    data = _own_district()
+    data["api_2012"] += 0.8 * data["collaborative"]
+    expected = models.fit(data, 5).params["collaborative"]
+    sim = S.simulate_model(26, reps=20, seed=1, population=S.population_from_data(data))
+    assert sim["true_effect"] == pytest.approx(expected, rel=1e-10)
+    assert sim["true_effect"] != pytest.approx(S.simulate_model(26, reps=20)["true_effect"])
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.drop(columns="collaborative"), r"own\.csv: missing column\(s\) \['collaborative'\]"),
+    (lambda d: d.head(8), r"own\.csv: 8 school\(s\); a population of 8 variables needs at least 9"),
+    (lambda d: d.assign(fragmented=3.0), r"own\.csv: column\(s\) \['fragmented'\] are constant"),
+    (lambda d: d.assign(api_2011=2 * d["school_size"] + 1), r"own\.csv: the correlation matrix"
+                                                            r" .* is not positive definite"),
+])
+def test_a_bad_population_is_refused_naming_the_source(change, message):
+    with pytest.raises(CollabcommError, match=message):
+        S.population_from_data(change(_own_district()), source="own.csv")

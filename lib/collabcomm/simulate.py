@@ -47,6 +47,7 @@ __all__ = [
     "batch_ols",
     "Population",
     "published_population",
+    "population_from_data",
     "school_reliability",
     "attenuation",
     "simulate_model",
@@ -122,6 +123,59 @@ def published_population(root=None) -> Population:
 
     t = published_target(root)
     return Population(t.means, t.sds, t.corr)
+
+
+def population_from_data(data: pd.DataFrame, *, source: str = "data") -> Population:
+    """The population whose moments are those of a school-level dataset.
+
+    Means, SDs (divisor n - 1) and Pearson correlations of DESIGN.md's eight school variables
+    (:data:`collabcomm.schema.SCHOOL_VARIABLES`), so a class can simulate from its own district
+    instead of Exhibits 2 and 3. The draws are multivariate normal, so only these moments of
+    ``data`` matter.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per school with numeric columns named as in DESIGN.md (for example from
+        :func:`collabcomm.models.load_school_data`).
+    source : str
+        Name of the data in error messages (a file path, say).
+
+    Raises
+    ------
+    CollabcommError
+        Naming ``source`` and the problem: a missing column, fewer schools than variables plus
+        one (the covariance would be singular), a constant column, or columns so collinear
+        that the correlation matrix is not positive definite (smallest eigenvalue below 1e-10).
+
+    Notes
+    -----
+    Validated in ``tests/test_simulate.py``: the moments of the reconstructed schools give back
+    Exhibits 2 and 3 (the reconstruction matches them exactly), and a hand-made frame's
+    population equals its numpy moments.
+    """
+    from .schema import SCHOOL_VARIABLES
+
+    names = list(SCHOOL_VARIABLES)
+    missing = [c for c in names if c not in data.columns]
+    if missing:
+        raise CollabcommError(f"{source}: missing column(s) {missing}")
+    x = data[names].astype(float)
+    if len(x) < len(names) + 1:
+        raise CollabcommError(f"{source}: {len(x)} school(s); a population of {len(names)} "
+                              f"variables needs at least {len(names) + 1}")
+    sds = x.std(ddof=1)
+    flat = [c for c in names if not sds[c] > 0]
+    if flat:
+        raise CollabcommError(f"{source}: column(s) {flat} are constant; they have no variance "
+                              f"to simulate from")
+    corr = x.corr()
+    smallest = float(np.linalg.eigvalsh(corr.to_numpy()).min())
+    if smallest < 1e-10:
+        raise CollabcommError(f"{source}: the correlation matrix of {names} is not positive "
+                              f"definite (smallest eigenvalue {smallest:.3g}); some columns are "
+                              f"collinear")
+    return Population(x.mean(), sds, corr)
 
 
 def school_reliability(alpha: float, teachers: int | None = None, icc1: float = 0.2) -> float:
