@@ -241,6 +241,10 @@ def test_a_users_population_drives_the_simulation():
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.drop(columns="collaborative"), r"own\.csv: missing column\(s\) \['collaborative'\]"),
     (lambda d: d.head(8), r"own\.csv: 8 school\(s\); a population of 8 variables needs at least 9"),
+    (lambda d: d.astype({"sed_pct": object}).assign(sed_pct=lambda e: e["sed_pct"].where(
+        e.index != 3, "n/a")), r"own\.csv: column 'sed_pct', row 4: 'n/a' is not a number"),
+    (lambda d: d.assign(bureaucratic=d["bureaucratic"].where(d.index != 0)),
+     r"own\.csv: column 'bureaucratic', row 1: is blank"),
     (lambda d: d.assign(fragmented=3.0), r"own\.csv: column\(s\) \['fragmented'\] are constant"),
     (lambda d: d.assign(api_2011=2 * d["school_size"] + 1), r"own\.csv: the correlation matrix"
                                                             r" .* is not positive definite"),
