@@ -208,3 +208,33 @@ def test_compare_exhibit5_signs_and_readings():
         assert sorted(c["reproduced_rank"]) == list(range(1, 21))
     with pytest.raises(CollabcommError, match="reading must be one of"):
         M.compare_exhibit5(e, reading="r")
+
+
+def _school_file(tmp_path, change=None, name="schools.csv"):
+    data = reconstruct.schools().astype({"collaborative": object})
+    path = tmp_path / name
+    (change(data) if change else data).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.drop(columns=["sed_pct"]), r"schools\.csv: missing column\(s\) \['sed_pct'\]"),
+    (lambda d: d.assign(collaborative=d["collaborative"].where(d.index != 2, "high")),
+     r"schools\.csv: column 'collaborative', row 4: 'high' is not a number"),
+    (lambda d: d.assign(collaborative=d["collaborative"].where(d.index != 2)),
+     r"schools\.csv: column 'collaborative', row 4: is blank"),
+])
+def test_load_school_data_names_file_column_and_line(tmp_path, change, message):
+    # row numbers are file lines: the header is line 1, the third school line 4
+    with pytest.raises(CollabcommError, match=message):
+        M.load_school_data(_school_file(tmp_path, change))
+
+
+def test_load_school_data_reads_a_good_file_and_refuses_a_missing_or_empty_one(tmp_path):
+    data = M.load_school_data(_school_file(tmp_path))
+    assert len(data) == 26 and data["collaborative"].dtype.kind == "f"
+    with pytest.raises(CollabcommError, match=r"none\.csv: school data file not found"):
+        M.load_school_data(tmp_path / "none.csv")
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(CollabcommError, match=r"empty\.csv: cannot be read as CSV"):
+        M.load_school_data(tmp_path / "empty.csv")

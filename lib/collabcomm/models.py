@@ -41,6 +41,7 @@ __all__ = [
     "vifs",
     "influence",
     "partial_regression",
+    "check_school_data",
     "load_school_data",
     "READINGS",
     "item_effects",
@@ -321,14 +322,38 @@ def partial_regression(data: pd.DataFrame, model: int, term: str) -> pd.DataFram
     return out
 
 
+def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1) -> pd.DataFrame:
+    """Check that ``data`` has DESIGN.md's eight school variables, all numeric and filled in.
+
+    Returns those columns as floats. ``first_row`` is the number reported for the frame's first
+    row: 1 for a frame (1-based data rows), 2 for a CSV file with a header (file lines).
+
+    Raises :class:`CollabcommError` naming ``source`` and the first missing column, or the
+    column, row and value of the first blank or non-numeric cell.
+    """
+    from .schema import SCHOOL_VARIABLES
+
+    names = list(SCHOOL_VARIABLES)
+    missing = [c for c in names if c not in data.columns]
+    if missing:
+        raise CollabcommError(f"{source}: missing column(s) {missing}")
+    x = data[names].apply(pd.to_numeric, errors="coerce").astype(float)
+    for c in names:
+        bad = np.flatnonzero(x[c].isna().to_numpy())
+        if bad.size:
+            v = data[c].iloc[bad[0]]
+            what = "is blank" if pd.isna(v) else f"{str(v)!r} is not a number"
+            raise CollabcommError(f"{source}: column '{c}', row {bad[0] + first_row}: {what}")
+    return x
+
+
 def load_school_data(path) -> pd.DataFrame:
     """Read a school-level CSV (DESIGN.md's columns) for the regressions.
 
-    Raises :class:`CollabcommError` naming the file and the missing or non-numeric column.
+    Raises :class:`CollabcommError` naming the file and the missing column, or the column, file
+    line and value of a blank or non-numeric cell (:func:`check_school_data`).
     """
     from pathlib import Path
-
-    from .schema import SCHOOL_VARIABLES
 
     path = Path(path)
     if not path.is_file():
@@ -337,14 +362,7 @@ def load_school_data(path) -> pd.DataFrame:
         data = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
-    missing = [c for c in SCHOOL_VARIABLES if c not in data.columns]
-    if missing:
-        raise CollabcommError(f"{path}: missing column(s) {missing}")
-    for c in SCHOOL_VARIABLES:
-        if not pd.api.types.is_numeric_dtype(data[c]) or data[c].isna().any():
-            bad = data.index[pd.to_numeric(data[c], errors="coerce").isna()][0]
-            raise CollabcommError(f"{path}: column '{c}', row {bad + 2}: "
-                                  f"{data[c].iloc[bad]!r} is not a number")
+    check_school_data(data, str(path), first_row=2)
     return data
 
 

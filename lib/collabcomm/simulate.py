@@ -144,8 +144,9 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data") -> Populat
     Raises
     ------
     CollabcommError
-        Naming ``source`` and the problem: a missing column, a missing or non-numeric value
-        (column and 1-based data row), fewer schools than variables plus
+        Naming ``source`` and the problem: a missing column, a blank or non-numeric value
+        (column and 1-based data row; :func:`collabcomm.models.check_school_data`), fewer
+        schools than variables plus
         one (the covariance would be singular), a constant column, or columns so collinear
         that the correlation matrix is not positive definite (smallest eigenvalue below 1e-10).
 
@@ -155,19 +156,10 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data") -> Populat
     Exhibits 2 and 3 (the reconstruction matches them exactly), and a hand-made frame's
     population equals its numpy moments.
     """
-    from .schema import SCHOOL_VARIABLES
+    from .models import check_school_data
 
-    names = list(SCHOOL_VARIABLES)
-    missing = [c for c in names if c not in data.columns]
-    if missing:
-        raise CollabcommError(f"{source}: missing column(s) {missing}")
-    x = data[names].apply(pd.to_numeric, errors="coerce")
-    for c in names:
-        if x[c].isna().any():
-            row = int(np.flatnonzero(x[c].isna().to_numpy())[0])
-            v = data[c].iloc[row]
-            what = "is blank" if pd.isna(v) else f"{str(v)!r} is not a number"
-            raise CollabcommError(f"{source}: column '{c}', row {row + 1}: {what}")
+    x = check_school_data(data, source)
+    names = list(x.columns)
     if len(x) < len(names) + 1:
         raise CollabcommError(f"{source}: {len(x)} school(s); a population of {len(names)} "
                               f"variables needs at least {len(names) + 1}")
