@@ -3,6 +3,7 @@
 #
 #   make reproduce   run every notebook (papermill) and regenerate data/derived and figures
 #   make test        run the test suite
+#   make test-matrix the cross-machine checks: full runs under emulated CPUs (CI runs it too)
 #   make lab         JupyterLab on notebooks/ with the project kernel
 #   make html        executed notebooks rendered to build/html, with an index
 #   make bench       print the benchmark figures
@@ -21,7 +22,7 @@ PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
 QUIET   := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 ARGS    ?=
 
-.PHONY: reproduce test lab html bench slides clean distclean env
+.PHONY: reproduce test test-matrix lab html bench slides clean distclean env
 
 env: $(STAMP)
 
@@ -39,6 +40,9 @@ reproduce: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(ARGS)
+
+test-matrix: $(STAMP)
+	$(PY) -m pytest -m matrix $(ARGS)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ARGS)

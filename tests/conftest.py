@@ -37,3 +37,15 @@ def tree_digest(folder: Path, *, skip: str | None = None) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*"))
             if p.is_file() and not (skip and p.relative_to(folder).parts[0] == skip)}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The cross-machine matrix (full runs under emulated CPUs) runs only when asked for by
+    marker, as ``make test-matrix`` does (``-m matrix``); ``make test`` and any other marker
+    expression leave it out."""
+    if "matrix" in (config.option.markexpr or ""):
+        return
+    keep = [item for item in items if item.get_closest_marker("matrix") is None]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep

@@ -50,3 +50,52 @@ def test_synthetic_label_on_every_reconstruction_figure(tmp_path):
         texts = [t.get_text() for t in fig.texts]
         assert figures.SYNTHETIC_NOTE in texts
         plt.close(fig)
+
+
+def test_heatmap_difference_panel_shows_rounding_units_not_noise():
+    import numpy as np
+    import pandas as pd
+
+    figures.set_theme()
+    t = reconstruct.published_target()
+    noisy = t.corr + 3e-16 * np.sign(np.random.default_rng(0).normal(size=t.corr.shape))
+    off = t.corr.copy()
+    off.iloc[3, 1] += 0.0025  # half a rounding half-unit of Exhibit 3 (0.005)
+    off.iloc[1, 3] += 0.0025
+    for reproduced, note, cell in [(noisy, "every cell agrees within 1e-09", "0.00"),
+                                   (off, "some cells differ by more than round-off", "0.50")]:
+        fig = figures.correlation_heatmaps(t.corr, pd.DataFrame(reproduced), {})
+        right = fig.axes[1]
+        texts = [x.get_text() for x in right.texts]
+        assert note in texts
+        annotations = [x for x in texts if x not in (note,)]
+        assert cell in annotations and "-0.00" not in annotations
+        assert set(annotations) <= {"0.00", cell}
+        assert right.collections[0].get_clim() == (-1.0, 1.0)
+        plt.close(fig)
+
+
+def test_svg_ids_do_not_carry_float_noise():
+    assert figures.stable_svg_ids(
+        '<clipPath id="p3381a0f390"/><g clip-path="url(#p3381a0f390)"/>'
+        '<path id="m82da0db379"/><use xlink:href="#m82da0db379"/><g id="C0_0_fc8cb7a741"/>'
+        '<path id="DejaVuSans-41"/>') == (
+        '<clipPath id="p0000000000"/><g clip-path="url(#p0000000000)"/>'
+        '<path id="m0000000001"/><use xlink:href="#m0000000001"/><g id="C0_0_0000000002"/>'
+        '<path id="DejaVuSans-41"/>')
+
+
+def test_plot_of_residuals_does_not_change_with_round_off(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    figures.set_theme()
+    rng = np.random.default_rng(4)
+    partial = pd.DataFrame({"x_resid": rng.normal(0, 10, 26), "y_resid": rng.normal(0, 30, 26)})
+    noisy = partial * (1 + 1e-13 * rng.choice([-1, 1], size=partial.shape))
+    digests = []
+    for k, data in enumerate((partial, noisy)):
+        fig = figures.partial_regression_plot(data, 0.5, "Collaborative", 5)
+        digests.append(_hashes(figures.save(fig, "pr", folder=tmp_path / str(k))))
+        plt.close(fig)
+    assert digests[0] == digests[1]

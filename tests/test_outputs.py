@@ -56,11 +56,13 @@ def test_commit_skips_temporaries(root):
     assert not (root / "figures" / ".f.tmp-123.png").exists()
 
 
-def test_write_csv_is_deterministic_with_fixed_float_format(root):
-    df = pd.DataFrame({"a": [0.1 + 0.2, 1 / 3, None], "b": ["x", "y", "z"]})
+def test_write_csv_applies_the_precision_policy(root):
+    df = pd.DataFrame({"a": [0.1 + 0.2, 1 / 3, None], "b": ["x", "y", "z"],
+                       "p_hc3": [1 / 3, 2.5e-18, -0.0], "n": [26, 25, 24]})
     p = root / "data" / "derived" / "t.csv"
     outputs.write_csv(df, p)
     first = p.read_bytes()
     outputs.write_csv(df, p)
     assert p.read_bytes() == first
-    assert first == b"a,b\n0.3,x\n0.333333333333,y\n,z\n"
+    # estimates to 7 significant digits, p-values to 4, counts exact, NaN blank, -0 as 0
+    assert first == b"a,b,p_hc3,n\n0.3,x,0.3333,26\n0.3333333,y,2.5e-18,25\n,z,0,24\n"

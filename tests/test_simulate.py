@@ -124,6 +124,7 @@ def test_sweep_two_point_grid_end_to_end(project_copy):
 @pytest.mark.notebooks
 def test_notebook_07_simulates_from_a_users_school_file(project_copy):
     from collabcomm import models
+    from collabcomm.precision import round_significant
 
     data = _own_district()
     data["api_2012"] += 0.8 * data["collaborative"]
@@ -135,8 +136,9 @@ def test_notebook_07_simulates_from_a_users_school_file(project_copy):
                                      "output_dir": "build/own_population"})
     assert report.ok, report.failure and report.failure.message
     summary = pd.read_csv(project_copy / "build/own_population/power_summary.csv")
-    assert summary["true_effect"].iloc[0] == pytest.approx(
-        models.fit(data, 5).params["collaborative"], rel=1e-10)
+    # written under the precision policy: the fitted coefficient to 7 significant digits
+    assert summary["true_effect"].iloc[0] == round_significant(
+        models.fit(data, 5).params["collaborative"])
     assert not (project_copy / "figures").exists()
     with pytest.raises(ParameterError, match="parameter 'population_path' = 'own/none.csv' "
                                              "names no existing file"):

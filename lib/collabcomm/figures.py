@@ -9,6 +9,7 @@ only the DejaVu fonts that ship with matplotlib.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -18,6 +19,7 @@ import seaborn as sns
 
 from .outputs import atomic_path
 from .paths import project
+from .precision import round_significant, snap_zero
 
 __all__ = [
     "SYNTHETIC_NOTE",
@@ -77,8 +79,38 @@ def save(fig: plt.Figure, name: str, *, folder: str | os.PathLike | None = None)
             target = folder / f"{name}.{ext}"
             with atomic_path(target) as tmp:
                 fig.savefig(tmp, format=ext, metadata=meta)
+                if ext == "svg":
+                    tmp.write_text(stable_svg_ids(tmp.read_text(encoding="utf-8")),
+                                   encoding="utf-8")
             out.append(target)
     return out
+
+
+_SVG_HASH_ID = re.compile(r"\b(p|m|h|image|C[0-9a-f]+_\d+_)([0-9a-f]{10})\b")
+
+
+def stable_svg_ids(svg: str) -> str:
+    """Replace matplotlib's hashed SVG ids (clip paths ``p…``, markers ``m…``, hatches ``h…``,
+    images ``image…``, collection paths ``C0_0_…``) by sequence numbers in order of first
+    appearance.
+
+    matplotlib names a clip path by a hash of its rectangle's coordinates at full float
+    precision, so a layout that moves by 1e-13 (a tick label measured after another BLAS's
+    round-off) renames every clip path although nothing visible changed. Numbering the ids
+    keeps the SVG's bytes a function of what is drawn.
+
+    >>> stable_svg_ids('<clipPath id="p3381a0f390"/><g clip-path="url(#p3381a0f390)"/>')
+    '<clipPath id="p0000000000"/><g clip-path="url(#p0000000000)"/>'
+    """
+    names: dict[str, str] = {}
+
+    def rename(match: re.Match) -> str:
+        key = match.group(0)
+        if key not in names:
+            names[key] = f"{match.group(1)}{len(names):010d}"
+        return names[key]
+
+    return _SVG_HASH_ID.sub(rename, svg)
 
 
 def _finish(fig: plt.Figure, synthetic: bool) -> plt.Figure:
@@ -96,22 +128,39 @@ def mark_synthetic(fig: plt.Figure, note: str = SYNTHETIC_NOTE) -> None:
 
 
 def correlation_heatmaps(published_corr: pd.DataFrame, reproduced_corr: pd.DataFrame,
-                         labels: dict[str, str] | None = None) -> plt.Figure:
-    """Published correlations (left) and reproduced minus published (right), lower triangles."""
+                         labels: dict[str, str] | None = None, *, decimals: int = 2,
+                         agree_within: float = 1e-9) -> plt.Figure:
+    r"""Published correlations (left) and reproduced minus published (right), lower triangles.
+
+    The right panel shows the difference in units of the paper's rounding half-unit
+    (:math:`\tfrac12 10^{-d}`, 0.005 for Exhibit 3's two decimals) on a fixed scale of
+    :math:`\pm 1`: a cell inside that scale rounds to the printed value. Differences below
+    ``agree_within`` (relative to the correlations' scale of 1) are round-off and are drawn
+    as 0 (:func:`collabcomm.precision.snap_zero`), and a note states whether every cell agrees
+    that closely. So the panel carries no floating-point noise and its bytes do not depend on
+    the machine's BLAS.
+    """
     labels = labels or {}
     names = [labels.get(v, v) for v in published_corr.index]
     diff = reproduced_corr.loc[published_corr.index, published_corr.columns] - published_corr
     mask = np.triu(np.ones_like(published_corr, dtype=bool), k=1)
+    half = 0.5 * 10.0 ** -decimals
+    units = pd.DataFrame(snap_zero(diff.to_numpy(), 1.0, rel=agree_within) / half,
+                         index=diff.index, columns=diff.columns)
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
     sns.heatmap(published_corr, mask=mask, vmin=-1, vmax=1, cmap="RdBu_r", annot=True,
                 fmt=".2f", square=True, ax=axes[0], xticklabels=names, yticklabels=names,
                 cbar_kws={"shrink": 0.7})
     axes[0].set_title("Exhibit 3 as published")
-    lim = max(float(np.abs(diff.to_numpy()).max()), 1e-12)
-    sns.heatmap(diff, mask=mask, vmin=-lim, vmax=lim, cmap="PuOr", annot=True, fmt=".0e",
+    sns.heatmap(units + 0.0, mask=mask, vmin=-1, vmax=1, cmap="PuOr", annot=True, fmt=".2f",
                 square=True, ax=axes[1], xticklabels=names, yticklabels=names,
-                annot_kws={"fontsize": 7}, cbar_kws={"shrink": 0.7})
-    axes[1].set_title("Reconstruction minus published")
+                annot_kws={"fontsize": 7},
+                cbar_kws={"shrink": 0.7, "label": f"rounding half-units ({half:g})"})
+    axes[1].set_title("Reconstruction minus published, in rounding half-units")
+    below = np.nanmax(np.abs(diff.to_numpy()[~mask])) < agree_within
+    axes[1].text(0.98, 0.98, f"every cell agrees within {agree_within:.0e}" if below else
+                 "some cells differ by more than round-off", transform=axes[1].transAxes,
+                 ha="right", va="top", fontsize=9)
     return _finish(fig, True)
 
 
@@ -176,9 +225,11 @@ def coefficient_plot(comparison: pd.DataFrame, fits: pd.DataFrame,
 def partial_regression_plot(partial: pd.DataFrame, coef: float, term_label: str,
                             model: int, *, synthetic: bool = True) -> plt.Figure:
     """Added-variable plot: residualized API 2012 against the residualized regressor."""
+    # residuals carry round-off that depends on the BLAS; plot them at the written precision
+    x, y = round_significant(partial["x_resid"]), round_significant(partial["y_resid"])
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    ax.scatter(partial["x_resid"], partial["y_resid"], s=22, color="#2ca02c", edgecolor="none")
-    xs = np.linspace(partial["x_resid"].min(), partial["x_resid"].max(), 2)
+    ax.scatter(x, y, s=22, color="#2ca02c", edgecolor="none")
+    xs = np.linspace(x.min(), x.max(), 2)
     ax.plot(xs, coef * xs, color="black", lw=1.5, label=f"slope {coef:.3f} (Model {model})")
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlabel(f"{term_label} | other regressors of Model {model}")

@@ -26,10 +26,10 @@ from pathlib import Path
 import pandas as pd
 
 from .paths import project
+from .precision import format_table
 
 __all__ = [
     "STAGE_ENV",
-    "CSV_FLOAT_FORMAT",
     "destination",
     "atomic_path",
     "write_bytes",
@@ -39,9 +39,6 @@ __all__ = [
 ]
 
 STAGE_ENV = "COLLABCOMM_STAGE_DIR"
-CSV_FLOAT_FORMAT = "%.12g"
-"""Float format of every CSV the companion writes: 12 significant digits, the same bytes on
-every run and machine (it absorbs last-bit differences between BLAS builds)."""
 
 
 def destination(path: str | os.PathLike) -> Path:
@@ -101,9 +98,12 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 def write_csv(data: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
     """Write a DataFrame as CSV, atomically and with deterministic bytes.
 
-    Floats use :data:`CSV_FLOAT_FORMAT`, missing values are empty fields, lines end in ``\\n``.
+    Numbers are written by the precision policy (:func:`collabcomm.precision.format_table`:
+    seven significant digits for estimates, four for p-values, integers exact), so the bytes do
+    not depend on the machine's floating-point round-off. Missing values are empty fields and
+    lines end in ``\\n``.
     """
-    text = data.to_csv(index=index, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+    text = format_table(data).to_csv(index=index, lineterminator="\n")
     return write_text(path, text)
 
 

@@ -54,6 +54,7 @@ import pandas as pd
 
 from . import published
 from .errors import CollabcommError
+from .precision import snap_zero
 
 __all__ = [
     "Target",
@@ -287,7 +288,8 @@ def _report(data: pd.DataFrame, target: Target, corr_used: pd.DataFrame,
     rows = []
 
     def add(kind, v, other, tgt, got, note_if_relaxed, scale=1.0):
-        diff = got - tgt
+        # round-off (about 1e-16 of the target) is written as 0 (collabcomm.precision)
+        diff = snap_zero(got - tgt, max(1.0, abs(scale), abs(tgt)))
         relaxed = abs(diff) > tol * max(1.0, scale)
         rows.append((kind, v, other, tgt, got, diff, relaxed, note_if_relaxed if relaxed else ""))
 

@@ -1,0 +1,60 @@
+"""The committed outputs do not depend on the CPU: the full pipeline, run under other
+OpenBLAS kernels, writes data/derived and figures byte for byte as committed.
+
+Run by ``make test-matrix`` (which CI calls after ``make test``), not by ``make test``: each
+kernel is a full forced pipeline run. ``OPENBLAS_CORETYPE`` is only how this test emulates
+other CPUs on one machine; the pipeline itself never sets it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from collabcomm.compare import compare_trees
+
+pytestmark = [pytest.mark.matrix, pytest.mark.notebooks]
+REPO = Path(__file__).resolve().parents[1]
+KERNELS = ["Haswell", "SkylakeX", "Sandybridge"]
+PROBE = ("import json, numpy, scipy.linalg, threadpoolctl; print(json.dumps([i.get('architecture') for i in "
+         "threadpoolctl.threadpool_info() if i.get('internal_api') == 'openblas']))")
+
+
+def _kernel_in_use(kernel: str) -> list[str]:
+    env = os.environ | {"OPENBLAS_CORETYPE": kernel}
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_outputs_are_identical_under_an_emulated_cpu(kernel, tmp_path):
+    used = _kernel_in_use(kernel)
+    if not used or any(u is None or u.lower() != kernel.lower() for u in used):
+        pytest.skip(f"this machine's OpenBLAS does not accept OPENBLAS_CORETYPE={kernel} "
+                    f"(it reports {used}); the emulation needs an x86-64 CPU that can run it")
+    root = tmp_path / "project"
+    for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
+        if (REPO / sub).exists():
+            shutil.copytree(REPO / sub, root / sub)
+    env = os.environ | {"OPENBLAS_CORETYPE": kernel, "COLLABCOMM_ROOT": str(root)}
+    run = subprocess.run([sys.executable, "-m", "collabcomm", "run", "--force"], cwd=root,
+                         env=env, capture_output=True, text=True)
+    assert run.returncode == 0, f"pipeline failed under {kernel}:\n{run.stdout}\n{run.stderr}"
+    report = [line for folder in ("data/derived", "figures")
+              for line in compare_trees(root, REPO, folder, stamps=root / "build" / "stamps")]
+    assert not report, f"outputs under OPENBLAS_CORETYPE={kernel} differ from git:\n" + \
+        "\n".join(report)
+
+
+def test_the_pipeline_does_not_choose_the_kernel():
+    # the emulation is only valid if nothing in the package pins a kernel or a thread count
+    text = "\n".join(p.read_text() for p in (REPO / "lib" / "collabcomm").glob("*.py"))
+    assert "OPENBLAS_CORETYPE" not in text and "OMP_NUM_THREADS" not in text
+    assert "threadpool_limits" not in text
