@@ -12,7 +12,11 @@
 
 SHELL   := /bin/bash
 .SHELLFLAGS := -o pipefail -c
-PYTHON3 ?= python3
+# Supported Pythons. The interpreter that creates .venv is PYTHON3 when given
+# (`PYTHON3=python3.12 make reproduce`), else the first supported one of python3, python3.13,
+# python3.12, python3.11 on PATH.
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+PYTHON3 ?=
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
@@ -22,13 +26,21 @@ PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
 QUIET   := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 ARGS    ?=
 
-.PHONY: reproduce test test-matrix lab html bench slides clean distclean env
+.PHONY: reproduce test test-matrix lab html bench slides clean distclean env lock
 
 env: $(STAMP)
 
 # Recreated when missing, or when the lock or the package metadata changed since the last install.
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON3) -m venv"; $(PYTHON3) -m venv $(VENV); }
+	@test -x $(PY) || { \
+	  for p in $(or $(PYTHON3),python3 python3.13 python3.12 python3.11); do \
+	    v=$$($$p -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue; \
+	    case " $(SUPPORTED_PYTHONS) " in *" $$v "*) py=$$p; break;; esac; \
+	    echo "$$p is Python $$v; the companion supports Python $(SUPPORTED_PYTHONS)" >&2; \
+	  done; \
+	  test -n "$$py" || { echo "error: no supported Python found (tried: $(or $(PYTHON3),python3 python3.13 python3.12 python3.11))." >&2; \
+	    echo "The companion supports Python $(SUPPORTED_PYTHONS); name one with e.g. PYTHON3=python3.12 make reproduce" >&2; exit 1; }; \
+	  echo "creating $(VENV) with $$py (Python $$v)"; $$py -m venv $(VENV); }
 	@echo "installing the pinned lock into $(VENV) (requirements.txt)"
 	@$(PIP) install -r requirements.txt $(QUIET)
 	@$(PIP) install --no-deps --no-build-isolation -e . $(QUIET)
@@ -58,6 +70,15 @@ slides: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to slides build/notebooks/07_classroom_power.ipynb \
 		--output-dir build/slides --SlidesExporter.reveal_scroll=True
 	@echo "open build/slides/07_classroom_power.slides.html in a browser"
+
+# Regenerate the lock (requirements.txt) from requirements.in for every supported Python at once,
+# with uv (installed into build/lock-tools, not into .venv). Needs the package index.
+UV_VERSION := 0.13.9
+lock:
+	@test -x build/lock-tools/bin/uv || { $(or $(PYTHON3),python3) -m venv build/lock-tools && \
+	  build/lock-tools/bin/python -m pip install -q uv==$(UV_VERSION) $(QUIET); }
+	build/lock-tools/bin/uv pip compile --universal --python-version 3.11 requirements.in \
+	  -o requirements.txt --custom-compile-command "make lock"
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis

@@ -15,14 +15,23 @@ def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def lock() -> dict[str, str]:
+def lock(*, only_this_python: bool = False) -> dict[str, str]:
+    """Name -> version of every pin in requirements.txt (a universal lock: a line may carry an
+    environment marker, e.g. ``; python_full_version < '3.12'``). With ``only_this_python``,
+    only the lines whose marker holds for the running interpreter and platform."""
+    from packaging.markers import Marker
+
     out = {}
     for line in (REPO / "requirements.txt").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
-        if line:
-            name, sep, version = line.partition("==")
-            assert sep, f"requirements.txt: '{line}' is not pinned with =="
-            out[_norm(name)] = version
+        if not line:
+            continue
+        requirement, _, marker = line.partition(";")
+        if only_this_python and marker.strip() and not Marker(marker.strip()).evaluate():
+            continue
+        name, sep, version = requirement.strip().partition("==")
+        assert sep, f"requirements.txt: '{line}' is not pinned with =="
+        out[_norm(name)] = version.strip()
     return out
 
 
@@ -62,8 +71,33 @@ def test_lock_covers_the_design_card_packages():
         assert name in locked
 
 
-def test_running_interpreter_matches_the_declared_python():
-    assert sys.version_info[:2] == (3, 11)
+SUPPORTED = [(3, 11), (3, 12), (3, 13)]
+
+
+def test_running_interpreter_is_supported_and_declared():
+    import tomllib
+
+    from packaging.specifiers import SpecifierSet
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert declared == ">=3.11"  # no upper cap
+    assert sys.version_info[:2] in SUPPORTED
+    assert SpecifierSet(declared).contains(".".join(map(str, sys.version_info[:3])))
+
+
+def test_the_makefile_and_readme_name_the_same_supported_versions():
+    makefile = (REPO / "Makefile").read_text()
+    assert "SUPPORTED_PYTHONS := 3.11 3.12 3.13" in makefile
+    readme = (REPO / "README.md").read_text()
+    assert "Python 3.11, 3.12 or 3.13" in readme
+
+
+def test_lock_is_universal_and_modern():
+    text = (REPO / "requirements.txt").read_text()
+    assert "uv pip compile --universal" in text or "make lock" in text
+    locked = lock()
+    major = int(locked["setuptools"].split(".")[0])
+    assert major >= 77  # 65.5.0 predates Python 3.12 (pkgutil.ImpImporter) and PEP 639
 
 
 def test_installed_versions_match_the_lock():
@@ -71,7 +105,7 @@ def test_installed_versions_match_the_lock():
     from importlib.metadata import PackageNotFoundError, version
 
     wrong = {}
-    for name, pinned in lock().items():
+    for name, pinned in lock(only_this_python=True).items():
         try:
             got = version(name)
         except PackageNotFoundError:
