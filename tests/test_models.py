@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from collabcomm import models as M
 from collabcomm import reconstruct
@@ -103,6 +104,21 @@ def test_statsmodels_equals_r_lm(lm_reference):
     assert len(m) == len(lm_reference) == len(fitted) == 4 + 4 * 5 + 8
     for col in ("coef", "se", "t", "p", "r_squared", "adj_r_squared"):
         np.testing.assert_allclose(m[col], m[f"{col}_r"], rtol=1e-8, atol=1e-12, err_msg=col)
+
+
+def test_hc3_equals_r_sandwich_with_t(lm_reference):
+    # R: coeftest(fit, vcov. = vcovHC(fit, type = "HC3")), t with n - k - 1 df
+    d = pd.read_csv(REF / "schools_for_lm.csv")
+    fitted = M.fit_all(d, cov_type="HC3")
+    m = fitted.merge(lm_reference, on=["model", "term"], suffixes=("", "_r"))
+    assert len(m) == len(lm_reference)
+    np.testing.assert_allclose(m["coef"], m["coef_r"], rtol=1e-8)
+    for col in ("se", "t", "p"):
+        np.testing.assert_allclose(m[col], m[f"{col}_hc3"], rtol=1e-8, atol=1e-14, err_msg=col)
+    # the 95% interval uses t(n - k - 1) too
+    row = m[(m.model == 1) & (m.term == "api_2011")].iloc[0]
+    half = stats.t.ppf(0.975, row["df_resid"]) * row["se_hc3"]
+    assert row["ci_high"] - row["coef"] == pytest.approx(half, rel=1e-10)
 
 
 def test_closed_form_equals_r_lm(lm_reference):
@@ -238,3 +254,38 @@ def test_load_school_data_reads_a_good_file_and_refuses_a_missing_or_empty_one(t
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(CollabcommError, match=r"empty\.csv: cannot be read as CSV"):
         M.load_school_data(tmp_path / "empty.csv")
+
+
+def test_one_blank_cell_rule_for_every_entry_point(tmp_path):
+    from collabcomm import simulate
+    from collabcomm.errors import MissingDataWarning, ParameterError
+
+    d = reconstruct.schools(1)
+    d.loc[[2, 7], "collaborative"] = np.nan
+    d.loc[4, "bureaucratic"] = np.nan  # used by models 2 and 6 only
+    # refused by default, naming the column and the (1-based) row
+    for call in (lambda: M.fit(d, 5), lambda: M.fit_all(d), lambda: M.vifs(d, 5),
+                 lambda: M.influence(d, 5), lambda: M.partial_regression(d, 5, "collaborative"),
+                 lambda: simulate.population_from_data(d, source="d")):
+        with pytest.raises(CollabcommError, match=r"column '(collaborative|bureaucratic)', "
+                                                  r"row (3|5): is blank"):
+            call()
+    # a model that does not use the blank column is not affected
+    assert int(M.fit(d, 3).nobs) == 26
+    # dropped on request, with a warning that counts and names the rows
+    with pytest.warns(MissingDataWarning, match=r"left out 2 of 26 rows .* \(rows 3, 8\)"):
+        res = M.fit(d, 5, missing="drop")
+    assert int(res.nobs) == 24
+    complete = d.drop(index=[2, 7])
+    np.testing.assert_allclose(res.params, M.fit(complete, 5).params, rtol=1e-12)
+    with pytest.warns(MissingDataWarning, match="left out 3 of 26 rows"):
+        pop = simulate.population_from_data(d, source="d", missing="drop")
+    assert pop.means["api_2012"] == pytest.approx(d.drop(index=[2, 4, 7])["api_2012"].mean())
+    path = tmp_path / "schools.csv"
+    d.to_csv(path, index=False)
+    with pytest.raises(CollabcommError, match=r"schools\.csv: column 'collaborative', row 4: "):
+        M.load_school_data(path)  # file lines: the header is line 1
+    with pytest.warns(MissingDataWarning, match=r"rows 4, 6, 9\)"):
+        assert len(M.load_school_data(path, missing="drop")) == 23
+    with pytest.raises(ParameterError, match="missing must be one of"):
+        M.fit(d, 1, missing="pairwise")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import published
+from .errors import ParameterError
 from .precision import snap_zero
 from .significance import p_from_r, stars
 
@@ -24,7 +25,11 @@ __all__ = [
     "compare_descriptives",
     "compare_correlations",
     "INTEGER_VARIABLES",
+    "GRIM_TIES",
     "grim",
+    "grim_tie_only",
+    "grim_possible_text",
+    "grim_readme_text",
     "check_grim",
     "check_correlation_stars",
     "batch_ols",
@@ -47,11 +52,11 @@ __all__ = [
 
 
 def matches_published(reproduced: float, published_value: float, decimals: int) -> bool:
-    """True when ``reproduced`` rounds to ``published_value`` printed with ``decimals`` digits.
+    r"""True when ``reproduced`` rounds to ``published_value`` printed with ``decimals`` digits.
 
     Notes
     -----
-    Match iff :math:`|x - p| \\le \\tfrac12 10^{-d}`, evaluated in decimal arithmetic on the
+    Match iff :math:`|x - p| \le \tfrac12 10^{-d}`, evaluated in decimal arithmetic on the
     shortest repr of ``x`` and on ``p`` printed with ``d`` decimals.
 
     Examples
@@ -145,20 +150,89 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def grim(mean: float, decimals: int, n: int) -> bool:
-    """GRIM test: can ``n`` integers have a mean that rounds to ``mean`` (``decimals`` digits)?
+GRIM_TIES = ("either", "half_up", "half_even")
+"""How a mean exactly halfway between two printed values may have been rounded (see
+:func:`grim`)."""
+
+
+def grim(mean: float, decimals: int, n: int, *, ties: str = "either") -> bool:
+    r"""GRIM test: can ``n`` integers have a mean that rounds to ``mean`` (``decimals`` digits)?
 
     Notes
     -----
-    True iff some integer total T has :math:`|T/n - m| \\le \\tfrac12 10^{-d}` (Brown &
-    Heathers 2017). Checked in decimal arithmetic with :func:`matches_published`.
+    True iff some integer total :math:`T` has :math:`T/n` inside the rounding interval of the
+    printed mean :math:`m`, :math:`|T/n - m| \le h` with :math:`h = \tfrac12 10^{-d}` (Brown &
+    Heathers 2017). Computed exactly, in rational arithmetic (:class:`fractions.Fraction` of
+    the printed decimal), so no float comparison decides a boundary case.
+
+    A mean exactly on a boundary, :math:`T/n = m \pm h`, is a tie. ``ties`` says how the
+    authors may have rounded it: ``"either"`` (default) accepts it, since round half up and
+    round half to even are both common and the printed value does not say which was used, so
+    the test flags only means that no usual rounding produces; ``"half_up"`` accepts
+    :math:`m - h` but not :math:`m + h` (for positive means); ``"half_even"`` accepts a tie
+    when the last printed digit of :math:`m` is even. :func:`grim_tie_only` tells when a
+    verdict rests on a tie.
+
+    Validated on the paper's means (849.22 is impossible at N = 26, possible at N = 40 only on
+    the tie 849.225) and on hand-made cases in the tests.
 
     >>> grim(849.22, 2, 26), grim(849.23, 2, 26)
     (False, True)
+    >>> grim(849.22, 2, 40), grim(849.22, 2, 40, ties="half_up"), grim_tie_only(849.22, 2, 40)
+    (True, False, True)
     """
-    centre = mean * n
-    return any(matches_published(t / n, mean, decimals)
-               for t in range(int(np.floor(centre)) - 1, int(np.ceil(centre)) + 2))
+    if ties not in GRIM_TIES:
+        raise ParameterError(f"ties must be one of {GRIM_TIES}, not {ties!r}")
+    if n < 1:
+        raise ParameterError(f"n must be at least 1, not {n}")
+    return bool(_grim_totals(mean, decimals, n, ties)[0])
+
+
+def grim_tie_only(mean: float, decimals: int, n: int) -> bool:
+    """True when ``n`` integers can have the printed ``mean`` only through a tie (a total whose
+    mean lies exactly halfway between two printed values)."""
+    inside, ties_found = _grim_totals(mean, decimals, n, "either", split=True)
+    return not inside and bool(ties_found)
+
+
+def _grim_totals(mean: float, decimals: int, n: int, ties: str, *, split: bool = False):
+    """Integer totals T whose mean T/n rounds to ``mean``: (strictly inside or accepted ties,
+    ties); with ``split`` the first list holds only the strictly inside totals."""
+    from fractions import Fraction
+
+    d = int(decimals)
+    m = Fraction(Decimal(f"{float(mean):.{d}f}"))
+    h = Fraction(1, 2 * 10**d)
+    last_even = (int(abs(m) * 10**d) % 2) == 0
+    inside, on_tie = [], []
+    for t in range(int(np.floor((m - h) * n)) - 1, int(np.ceil((m + h) * n)) + 2):
+        x = Fraction(t, n)
+        if abs(x - m) < h:
+            inside.append(t)
+        elif abs(x - m) == h:
+            on_tie.append(t)
+            if split:
+                continue
+            low = x < m  # below m: rounding half up (away from zero for m > 0) gives m
+            if (ties == "either" or (ties == "half_up" and low == (m > 0))
+                    or (ties == "half_even" and last_even)):
+                inside.append(t)
+    return inside, on_tie
+
+
+def grim_possible_text(mean: float, decimals: int, possible: list[int]) -> str:
+    """The sample sizes at which a mean is possible, marking those that need a tie:
+    ``"18, 23, 27, 32, 36, 37, 40 (only on the tie 849.225)"``."""
+    parts = []
+    for k in possible:
+        if grim_tie_only(mean, decimals, k):
+            tie = Decimal(f"{float(mean):.{decimals}f}") + (
+                Decimal(5) * Decimal(10) ** (-(decimals + 1))
+                * (1 if not grim(mean, decimals, k, ties="half_up") else -1))
+            parts.append(f"{k} (only on the tie {tie})")
+        else:
+            parts.append(str(k))
+    return ", ".join(parts)
 
 
 def check_grim(descriptives: pd.DataFrame, n: int,
@@ -176,14 +250,16 @@ def check_grim(descriptives: pd.DataFrame, n: int,
         ok = grim(m["value"], int(m["decimals"]), n)
         possible = [k for k in range(max(2, n - 10), n + 15) if grim(m["value"],
                                                                      int(m["decimals"]), k)]
+        listed = grim_possible_text(m["value"], int(m["decimals"]), possible)
         total = m["value"] * n
         note = (f"integer-valued because {why}. " + (
             f"No {n} whole numbers have a mean that rounds to {m['value']:.{int(m['decimals'])}f} "
             f"({n} x {m['value']:g} = {total:.2f}). Possible reasons: a different N behind the "
             f"mean, non-integer values (e.g. averaged or FTE data), or a typo. The mean is "
-            f"possible at N = {possible}." if not ok else f"possible at N = {n}."))
+            f"possible at N = {listed} (ties rounded either way)." if not ok
+            else f"possible at N = {n}."))
         rows.append(_row("grim", "2", f"mean of {var} at N = {n}", m["value"],
-                         f"possible N: {possible}", "match" if ok else "inconsistent", note,
+                         f"possible N: {listed}", "match" if ok else "inconsistent", note,
                          (var, "mean")))
         for stat in ("min", "max"):
             v = d.loc[(var, stat)]["value"]
@@ -193,6 +269,33 @@ def check_grim(descriptives: pd.DataFrame, n: int,
                              "match" if whole else "inconsistent", f"integer-valued because {why}",
                              (var, stat)))
     return _frame(rows)
+
+
+def grim_readme_text(audit_table: pd.DataFrame) -> str:
+    """The README's GRIM finding, generated from ``data/derived/audit.csv``'s GRIM rows.
+
+    The README quotes this text between markers, and a test checks that it is current, so
+    the list of sample sizes is never typed by hand.
+    """
+    names = {"api_2012": "API 2012", "api_2011": "API 2011", "school_size": "school size"}
+    rows = audit_table[(audit_table["check"] == "grim")
+                       & audit_table["quantity"].str.startswith("mean of ")]
+    bad = rows[rows["status"] == "inconsistent"]
+    if bad.empty:
+        return "- **GRIM**: every mean of an integer-valued variable is possible at the paper's N."
+    n = bad["quantity"].iloc[0].rsplit("= ", 1)[1]
+    means, lists = [], []
+    for r in bad.itertuples():
+        var = r.quantity.split()[2]
+        decimals = published.descriptives().set_index(["variable", "statistic"]).loc[
+            (var, "mean"), "decimals"]
+        means.append(f"{names.get(var, var)} ({float(r.published):.{int(decimals)}f})")
+        lists.append(f"{names.get(var, var)} at N = {r.reproduced.split(': ', 1)[1]}")
+    return (f"- **GRIM**: the means of {', '.join(means[:-1])} and {means[-1]} are impossible "
+            f"for {n} whole numbers. They would be possible (N from {int(n) - 10} to "
+            f"{int(n) + 14}; a mean exactly halfway between two printed values counted as "
+            f"possible, since either rounding of a tie may have been used): "
+            f"{'; '.join(lists)}.")
 
 
 def check_correlation_stars(correlations: pd.DataFrame, n: int, alpha: float = 0.05
@@ -409,14 +512,14 @@ def check_exhibit4_from_moments(descriptives: pd.DataFrame, correlations: pd.Dat
 
 def check_exhibit4_internal(regressions: pd.DataFrame, n: int, *,
                             levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
-    """Models 2-5 each add one regressor to Model 1 on the same N: the added variable's
+    r"""Models 2-5 each add one regressor to Model 1 on the same N: the added variable's
     two-tailed p equals that of the partial F-test implied by the R-squared gain.
 
     Notes
     -----
     :math:`F = (R^2_k - R^2_1) / ((1 - R^2_k)/(n - 5))` on (1, n - 5) degrees of freedom,
     and :math:`t^2 = F`. With R-squared known only to its printed digits, F ranges from
-    :math:`(R^2_{k,\\min} - R^2_{1,\\max})/\\ldots` to :math:`(R^2_{k,\\max} - R^2_{1,\\min})/\\ldots`;
+    :math:`(R^2_{k,\min} - R^2_{1,\max})/\ldots` to :math:`(R^2_{k,\max} - R^2_{1,\min})/\ldots`;
     the printed star is consistent when its p interval meets the implied one.
     """
     from scipy import stats as st
@@ -456,13 +559,13 @@ def check_exhibit4_internal(regressions: pd.DataFrame, n: int, *,
 
 def implied_residual_correlations(descriptives: pd.DataFrame, correlations: pd.DataFrame,
                                   n: int) -> pd.Series:
-    """Correlation of each community scale with the Model 1 residuals implied by the moments.
+    r"""Correlation of each community scale with the Model 1 residuals implied by the moments.
 
     Notes
     -----
     With Model 1's slopes :math:`b` on the controls :math:`C`,
-    :math:`\\operatorname{cov}(x, e_1) = \\operatorname{cov}(x, y) - \\sum_c b_c \\operatorname{cov}(x, c)`
-    and :math:`\\operatorname{var}(e_1) = (1 - R_1^2) s_y^2`.
+    :math:`\operatorname{cov}(x, e_1) = \operatorname{cov}(x, y) - \sum_c b_c \operatorname{cov}(x, c)`
+    and :math:`\operatorname{var}(e_1) = (1 - R_1^2) s_y^2`.
     """
     from .models import OUTCOME, ols_from_moments
     from .schema import CONTROLS, SCALES
@@ -483,19 +586,19 @@ def implied_residual_correlations(descriptives: pd.DataFrame, correlations: pd.D
 def check_exhibit5(descriptives: pd.DataFrame, correlations: pd.DataFrame,
                    regressions: pd.DataFrame, item_results: pd.DataFrame, n: int, *,
                    levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
-    """Are Exhibit 5's item coefficients compatible in size with the scale-level results?
+    r"""Are Exhibit 5's item coefficients compatible in size with the scale-level results?
 
     Reasoning (school-level reading of Exhibit 5: each coefficient is the correlation of an
     item's school mean with the Model 1 residual). A scale score is the mean of its five items.
     If the items' school means correlate non-negatively with one another, as items of one
     scale should, the Cauchy-Schwarz inequality bounds the scale's correlation with the
-    residual by :math:`\\sqrt{\\sum_k r_k^2}`, the root sum of squares of its items'
+    residual by :math:`\sqrt{\sum_k r_k^2}`, the root sum of squares of its items'
     coefficients (taken at the top of their rounding intervals). This bound is compared with
     (i) the correlation Exhibits 2 and 3 imply (:func:`implied_residual_correlations`), and
     (ii) the smallest correlation compatible with the scale's star in Models 2-5 of Exhibit 4:
     a two-tailed p below the star's threshold on n - 5 df needs a partial correlation
-    :math:`r_p > t_c/\\sqrt{t_c^2 + df}`, and :math:`\\operatorname{corr}(x, e_1) = r_p
-    \\sqrt{1 - R^2_{x|C}}` with :math:`R^2_{x|C}` from Exhibit 3. The signs within each scale
+    :math:`r_p > t_c/\sqrt{t_c^2 + df}`, and :math:`\operatorname{corr}(x, e_1) = r_p
+    \sqrt{1 - R^2_{x|C}}` with :math:`R^2_{x|C}` from Exhibit 3. The signs within each scale
     are checked too.
     """
     from scipy import stats as st

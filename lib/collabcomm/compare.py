@@ -24,8 +24,8 @@ def relative_difference(new: str, old: str) -> float | None:
     r""":math:`|x_{new} - x_{old}| / \max(|x_{old}|, |x_{new}|)` of two written numbers, or
     ``None`` when either is not a number (text, blank). Equal numbers give 0.
 
-    >>> relative_difference("0.5488605", "0.5488606"), relative_difference("a", "b")
-    (1.8219596291047005e-07, None)
+    >>> relative_difference("0.5", "0.25"), relative_difference("-2", "2"), relative_difference("a", "b")
+    (0.5, 2.0, None)
     """
     try:
         a, b = float(new), float(old)

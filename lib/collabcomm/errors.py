@@ -14,6 +14,7 @@ __all__ = [
     "PublishedDataError",
     "SurveyFileError",
     "NotebookError",
+    "MissingDataWarning",
 ]
 
 
@@ -35,3 +36,8 @@ class SurveyFileError(CollabcommError):
 
 class NotebookError(CollabcommError):
     """A notebook failed while the pipeline ran it (names the notebook and the cell)."""
+
+
+class MissingDataWarning(UserWarning):
+    """Rows with blank cells were left out because the caller asked for ``missing="drop"``
+    (names how many rows, and which)."""

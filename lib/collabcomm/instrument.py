@@ -1,4 +1,4 @@
-"""The 20-item survey instrument: item bank, survey-file validation, and scoring.
+r"""The 20-item survey instrument: item bank, survey-file validation, and scoring.
 
 Exhibit 1 of paper 001 measures four community types (traditionalistic, contractual /
 bureaucratic, collaborative, fragmented), each on the same five facets (policies and
@@ -11,7 +11,7 @@ The paper states neither the response format nor the scale metric. The companion
 1-5 agreement scale and reports each scale score as *percent of maximum possible* (POMP,
 Cohen, Cohen, Aiken & West 1999): the mean of the answered items rescaled to 0-100,
 
-.. math:: \\text{score} = 100 \\, (\\bar x - x_{\\min}) / (x_{\\max} - x_{\\min}) .
+.. math:: \text{score} = 100 \, (\bar x - x_{\min}) / (x_{\max} - x_{\min}) .
 
 Both ends are parameters (``scale_min``, ``scale_max``). A scale score needs at least
 ``min_items`` answered items (default 4 of 5); otherwise it is missing. Nothing is imputed.

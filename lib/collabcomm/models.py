@@ -9,6 +9,7 @@ means and N alone, with no data (notebook 06 uses it to check the paper's own ta
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from . import published
 from .audit import matches_published
-from .errors import CollabcommError
+from .errors import CollabcommError, MissingDataWarning, ParameterError
 from .schema import CONTROLS
 from .significance import stars
 
@@ -41,6 +42,8 @@ __all__ = [
     "vifs",
     "influence",
     "partial_regression",
+    "MISSING_RULES",
+    "complete_cases",
     "check_school_data",
     "load_school_data",
     "READINGS",
@@ -87,7 +90,7 @@ def specifications(*, drop: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
-        cov_type: str = "nonrobust"):
+        cov_type: str = "nonrobust", missing: str = "refuse"):
     """Fit one model by OLS with statsmodels' formula API.
 
     Parameters
@@ -100,11 +103,24 @@ def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
         Regressors to leave out (robustness specifications).
     cov_type : str
         ``"nonrobust"`` (classical, as in the paper) or ``"HC3"`` (MacKinnon-White).
+    missing : str
+        A blank cell in a column the model uses: ``"refuse"`` (an error naming column and
+        row) or ``"drop"`` (the row is left out, with a warning); see :func:`complete_cases`.
+
+    Notes
+    -----
+    Every p-value and confidence interval uses the t distribution with :math:`n - k - 1`
+    degrees of freedom, the robust ones included (``use_t=True``; statsmodels' default for a
+    robust covariance would be the normal distribution, which at N = 26 makes HC3 p-values
+    far too small). Validated against R's ``lm`` and, for HC3, ``lmtest::coeftest(fit,
+    vcov. = sandwich::vcovHC(fit, type = "HC3"))`` (tests/reference/lm_reference.R).
     """
-    missing = sorted({OUTCOME, *regressors(model, drop=drop)} - set(data.columns))
-    if missing:
-        raise CollabcommError(f"school data lack column(s) {missing} needed by model {model}")
-    return smf.ols(formula(model, drop=drop), data=data).fit(cov_type=cov_type)
+    used = [OUTCOME, *regressors(model, drop=drop)]
+    absent = sorted(set(used) - set(data.columns))
+    if absent:
+        raise CollabcommError(f"school data lack column(s) {absent} needed by model {model}")
+    rows = complete_cases(data, used, f"school data for model {model}", missing=missing)
+    return smf.ols(formula(model, drop=drop), data=rows).fit(cov_type=cov_type, use_t=True)
 
 
 def tidy(results, model: int, *, levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
@@ -124,9 +140,11 @@ def tidy(results, model: int, *, levels: list[tuple[str, float]] | None = None) 
 
 
 def fit_all(data: pd.DataFrame, *, drop: tuple[str, ...] = (), cov_type: str = "nonrobust",
-            levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
-    """Tidy results of all six models, stacked."""
-    return pd.concat([tidy(fit(data, m, drop=drop, cov_type=cov_type), m, levels=levels)
+            levels: list[tuple[str, float]] | None = None,
+            missing: str = "refuse") -> pd.DataFrame:
+    """Tidy results of all six models, stacked (``missing`` as in :func:`fit`)."""
+    return pd.concat([tidy(fit(data, m, drop=drop, cov_type=cov_type, missing=missing), m,
+                           levels=levels)
                       for m in ADDED], ignore_index=True)
 
 
@@ -164,7 +182,7 @@ class MomentOLS:
 
 def ols_from_moments(corr: pd.DataFrame, sds: pd.Series, means: pd.Series, n: int,
                      y: str, xs: list[str]) -> MomentOLS:
-    """OLS of ``y`` on ``xs`` (with a constant) from summary statistics alone.
+    r"""OLS of ``y`` on ``xs`` (with a constant) from summary statistics alone.
 
     Notes
     -----
@@ -172,16 +190,16 @@ def ols_from_moments(corr: pd.DataFrame, sds: pd.Series, means: pd.Series, n: in
     with :math:`y`, and :math:`s` the SDs (n-1):
 
     .. math::
-        \\beta^* = R_{xx}^{-1} r_{xy}, \\quad b_j = \\beta^*_j s_y / s_j, \\quad
+        \beta^* = R_{xx}^{-1} r_{xy}, \quad b_j = \beta^*_j s_y / s_j, \quad
         R^2 = r_{xy}' R_{xx}^{-1} r_{xy},
 
-        \\hat\\sigma^2 = (1 - R^2) s_y^2 (n-1) / (n-k-1), \\quad
-        \\operatorname{Var}(b) = \\hat\\sigma^2 / (n-1) \\; D^{-1} R_{xx}^{-1} D^{-1},
+        \hat\sigma^2 = (1 - R^2) s_y^2 (n-1) / (n-k-1), \quad
+        \operatorname{Var}(b) = \hat\sigma^2 / (n-1) \; D^{-1} R_{xx}^{-1} D^{-1},
 
-        b_0 = \\bar y - b'\\bar x, \\quad
-        \\operatorname{Var}(b_0) = \\hat\\sigma^2 / n + \\bar x' \\operatorname{Var}(b) \\bar x,
+        b_0 = \bar y - b'\bar x, \quad
+        \operatorname{Var}(b_0) = \hat\sigma^2 / n + \bar x' \operatorname{Var}(b) \bar x,
 
-    with :math:`D = \\operatorname{diag}(s_x)` and :math:`k` regressors; t and two-tailed p on
+    with :math:`D = \operatorname{diag}(s_x)` and :math:`k` regressors; t and two-tailed p on
     :math:`n-k-1` degrees of freedom. These are the textbook identities for OLS on centred data
     (e.g. Cohen, Cohen, West & Aiken 2003, *Applied Multiple Regression/Correlation Analysis*,
     ch. 3).
@@ -276,16 +294,24 @@ def standardized(results: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def vifs(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = ()) -> pd.Series:
-    """Variance inflation factors of a model's regressors: :math:`1 / (1 - R_j^2)`."""
+def vifs(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
+         missing: str = "refuse") -> pd.Series:
+    """Variance inflation factors of a model's regressors: :math:`1 / (1 - R_j^2)`
+    (``missing`` as in :func:`fit`)."""
     xs = regressors(model, drop=drop)
+    data = complete_cases(data, [OUTCOME, *xs], f"school data for model {model}",
+                          missing=missing)
     x = np.column_stack([np.ones(len(data)), data[xs].to_numpy(float)])
     return pd.Series([variance_inflation_factor(x, j + 1) for j in range(len(xs))], index=xs,
                      name=f"VIF (model {model})")
 
 
-def influence(data: pd.DataFrame, model: int, *, id_column: str = "school_id") -> pd.DataFrame:
-    """Cook's distance, leverage and studentized residuals of each school under a model."""
+def influence(data: pd.DataFrame, model: int, *, id_column: str = "school_id",
+              missing: str = "refuse") -> pd.DataFrame:
+    """Cook's distance, leverage and studentized residuals of each school under a model
+    (``missing`` as in :func:`fit`; dropped schools get no row)."""
+    data = complete_cases(data, [OUTCOME, *regressors(model)], f"school data for model {model}",
+                          missing=missing)
     infl = fit(data, model).get_influence()
     out = pd.DataFrame({
         "cooks_d": infl.cooks_distance[0],
@@ -297,18 +323,21 @@ def influence(data: pd.DataFrame, model: int, *, id_column: str = "school_id") -
     return out
 
 
-def partial_regression(data: pd.DataFrame, model: int, term: str) -> pd.DataFrame:
+def partial_regression(data: pd.DataFrame, model: int, term: str, *,
+                       missing: str = "refuse") -> pd.DataFrame:
     """Added-variable (partial regression) data of ``term`` in ``model``.
 
     Notes
     -----
     Both ``api_2012`` and ``term`` are residualized on the model's other regressors (with a
     constant); by the Frisch-Waugh-Lovell theorem the slope of ``y_resid`` on ``x_resid`` equals
-    the coefficient of ``term`` in the full model.
+    the coefficient of ``term`` in the full model. ``missing`` as in :func:`fit`.
     """
     xs = regressors(model)
     if term not in xs:
         raise CollabcommError(f"'{term}' is not a regressor of model {model}: {xs}")
+    data = complete_cases(data, [OUTCOME, *xs], f"school data for model {model}",
+                          missing=missing)
     others = [x for x in xs if x != term]
     z = np.column_stack([np.ones(len(data)), data[others].to_numpy(float)])
 
@@ -322,38 +351,107 @@ def partial_regression(data: pd.DataFrame, model: int, term: str) -> pd.DataFram
     return out
 
 
-def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1) -> pd.DataFrame:
-    """Check that ``data`` has DESIGN.md's eight school variables, all numeric and filled in.
+MISSING_RULES = ("refuse", "drop")
+"""What a blank cell in an analysed column does: refuse the data (default), or drop its row."""
 
-    Returns those columns as floats. ``first_row`` is the number reported for the frame's first
-    row: 1 for a frame (1-based data rows), 2 for a CSV file with a header (file lines).
 
-    Raises :class:`CollabcommError` naming ``source`` and the first missing column, or the
-    column, row and value of the first blank or non-numeric cell.
+def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data", *,
+                   missing: str = "refuse", first_row: int = 1) -> pd.DataFrame:
+    """The rows of ``data`` to analyse, under the companion's one rule for blank cells.
+
+    Every entry point that analyses school data (:func:`fit`, :func:`fit_all`, :func:`vifs`,
+    :func:`influence`, :func:`partial_regression`, :func:`load_school_data`,
+    :func:`collabcomm.simulate.population_from_data`) applies it:
+
+    - a cell that is not a number (``"n/a"``, ``"12,5"``) is always an error;
+    - a blank cell is an error by default (``missing="refuse"``), naming ``source``, the
+      column and the row;
+    - with ``missing="drop"`` the rows with a blank cell in ``columns`` are left out, and a
+      :class:`~collabcomm.errors.MissingDataWarning` says how many and which (R's ``lm``
+      drops such rows without a word, which changes N silently).
+
+    Parameters
+    ----------
+    data : DataFrame
+    columns : the columns the analysis uses (blanks elsewhere do not matter).
+    source : name of the data in messages (a file path, say).
+    missing : ``"refuse"`` or ``"drop"``.
+    first_row : number reported for the frame's first row: 1 for a frame, 2 for a CSV file
+        with a header (file lines).
+
+    Returns
+    -------
+    DataFrame
+        ``data`` without the dropped rows (a copy; values and types unchanged).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"a": [1.0, None, 3.0], "b": [4, 5, 6]})
+    >>> complete_cases(d, ["a", "b"], "demo")
+    Traceback (most recent call last):
+    ...
+    collabcomm.errors.CollabcommError: demo: column 'a', row 2: is blank (pass missing="drop" to leave such rows out)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     len(complete_cases(d, ["a", "b"], "demo", missing="drop")), str(w[0].message)
+    (2, 'demo: left out 1 of 3 rows with a blank cell in a used column (rows 2)')
+    """
+    if missing not in MISSING_RULES:
+        raise ParameterError(f"missing must be one of {MISSING_RULES}, not {missing!r}")
+    absent = [c for c in columns if c not in data.columns]
+    if absent:
+        raise CollabcommError(f"{source}: missing column(s) {absent}")
+    x = data[columns].apply(pd.to_numeric, errors="coerce").astype(float)
+    blank = data[columns].isna().to_numpy()
+    wrong = x.isna().to_numpy() & ~blank
+    if wrong.any():
+        i, j = np.argwhere(wrong)[0]
+        raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: "
+                              f"{str(data[columns[j]].iloc[i])!r} is not a number")
+    if blank.any() and missing == "refuse":
+        i, j = np.argwhere(blank)[0]
+        raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: is blank "
+                              f"(pass missing=\"drop\" to leave such rows out)")
+    keep = ~blank.any(axis=1)
+    out = data.loc[keep].copy()
+    if not keep.all():
+        rows = [int(i) + first_row for i in np.flatnonzero(~keep)]
+        shown = ", ".join(map(str, rows[:20])) + (", ..." if len(rows) > 20 else "")
+        warnings.warn(f"{source}: left out {len(rows)} of {len(data)} rows with a blank cell "
+                      f"in a used column (rows {shown})", MissingDataWarning, stacklevel=2)
+    return out
+
+
+def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
+                      missing: str = "refuse") -> pd.DataFrame:
+    """Check that ``data`` has the eight school variables of
+    :data:`collabcomm.schema.SCHOOL_VARIABLES`, all numeric, under the blank-cell rule of
+    :func:`complete_cases`.
+
+    Returns those columns as floats (rows with a blank cell left out when
+    ``missing="drop"``). Raises :class:`CollabcommError` naming ``source`` and the first
+    missing column, or the column, row and value of the first non-numeric (or, by default,
+    blank) cell.
     """
     from .schema import SCHOOL_VARIABLES
 
     names = list(SCHOOL_VARIABLES)
-    missing = [c for c in names if c not in data.columns]
-    if missing:
-        raise CollabcommError(f"{source}: missing column(s) {missing}")
-    x = data[names].apply(pd.to_numeric, errors="coerce").astype(float)
-    for c in names:
-        bad = np.flatnonzero(x[c].isna().to_numpy())
-        if bad.size:
-            v = data[c].iloc[bad[0]]
-            what = "is blank" if pd.isna(v) else f"{str(v)!r} is not a number"
-            raise CollabcommError(f"{source}: column '{c}', row {bad[0] + first_row}: {what}")
-    return x
+    return complete_cases(data, names, source, missing=missing,
+                          first_row=first_row)[names].astype(float)
 
 
-def load_school_data(path) -> pd.DataFrame:
-    """Read a school-level CSV (DESIGN.md's columns) for the regressions.
+def load_school_data(path, *, missing: str = "refuse") -> pd.DataFrame:
+    """Read a school-level CSV (the columns of :data:`collabcomm.schema.SCHOOL_VARIABLES`) for
+    the regressions.
 
     Raises :class:`CollabcommError` naming the file and the missing column, or the column, file
-    line and value of a blank or non-numeric cell (:func:`check_school_data`).
+    line and value of a non-numeric or blank cell; with ``missing="drop"`` rows with a blank
+    cell are left out with a warning instead (:func:`complete_cases`).
     """
     from pathlib import Path
+
+    from .schema import SCHOOL_VARIABLES
 
     path = Path(path)
     if not path.is_file():
@@ -362,8 +460,8 @@ def load_school_data(path) -> pd.DataFrame:
         data = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
-    check_school_data(data, str(path), first_row=2)
-    return data
+    out = complete_cases(data, list(SCHOOL_VARIABLES), str(path), missing=missing, first_row=2)
+    return out.reset_index(drop=True)
 
 
 READINGS: dict[str, str] = {

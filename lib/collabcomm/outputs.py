@@ -91,17 +91,17 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write UTF-8 ``text`` with ``\\n`` line endings to ``path`` atomically."""
+    r"""Write UTF-8 ``text`` with ``\n`` line endings to ``path`` atomically."""
     return write_bytes(path, text.encode("utf-8"))
 
 
 def write_csv(data: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
-    """Write a DataFrame as CSV, atomically and with deterministic bytes.
+    r"""Write a DataFrame as CSV, atomically and with deterministic bytes.
 
     Numbers are written by the precision policy (:func:`collabcomm.precision.format_table`:
     seven significant digits for estimates, four for p-values, integers exact), so the bytes do
     not depend on the machine's floating-point round-off. Missing values are empty fields and
-    lines end in ``\\n``.
+    lines end in ``\n``.
     """
     text = format_table(data).to_csv(index=index, lineterminator="\n")
     return write_text(path, text)

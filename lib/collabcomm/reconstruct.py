@@ -492,7 +492,7 @@ def reconstruct_teachers(schools_data: pd.DataFrame | None = None, seed: int = D
                          alphas: dict[str, float] | None = None,
                          item_signs: dict[str, int] | None = None,
                          noise_sd: float = 0.9) -> TeacherReconstruction:
-    """Synthetic teacher responses consistent with the school-level reconstruction.
+    r"""Synthetic teacher responses consistent with the school-level reconstruction.
 
     Parameters
     ----------
@@ -514,16 +514,16 @@ def reconstruct_teachers(schools_data: pd.DataFrame | None = None, seed: int = D
     Notes
     -----
     For school *j*, scale *s* and item *k* the target school mean on the 1-5 scale is
-    :math:`m_{jsk} = \\mu_{js} + h_{js}(\\delta_{sk} + \\varepsilon_{jsk})` with
-    :math:`\\mu_{js} = 1 + 4\\,T_{js}/100` from the school's scale score :math:`T_{js}`, fixed
-    item offsets :math:`\\delta` and small school-by-item deviations :math:`\\varepsilon`, both
-    centred over the five items (so the scale mean is exactly :math:`\\mu_{js}`), and
-    :math:`h_{js}\\le 1` shrinking them near the scale ends. Teacher *i*'s latent answer is
-    :math:`m_{jsk} + \\tau_s a_{ijs} + \\sigma e_{ijsk}`, with :math:`a` and :math:`e`
+    :math:`m_{jsk} = \mu_{js} + h_{js}(\delta_{sk} + \varepsilon_{jsk})` with
+    :math:`\mu_{js} = 1 + 4\,T_{js}/100` from the school's scale score :math:`T_{js}`, fixed
+    item offsets :math:`\delta` and small school-by-item deviations :math:`\varepsilon`, both
+    centred over the five items (so the scale mean is exactly :math:`\mu_{js}`), and
+    :math:`h_{js}\le 1` shrinking them near the scale ends. Teacher *i*'s latent answer is
+    :math:`m_{jsk} + \tau_s a_{ijs} + \sigma e_{ijsk}`, with :math:`a` and :math:`e`
     standard normal and centred within the school. :func:`controlled_round` turns each school's
-    answers to an item into integers in 1-5 whose sum is :math:`\\operatorname{round}(n_j m_{jsk})`,
+    answers to an item into integers in 1-5 whose sum is :math:`\operatorname{round}(n_j m_{jsk})`,
     so every school mean is reproduced to within half an answer over :math:`n_j` teachers.
-    :math:`\\tau_s` is calibrated by bisection (with the random numbers held fixed) until the
+    :math:`\tau_s` is calibrated by bisection (with the random numbers held fixed) until the
     pooled teacher-level alpha equals the target.
     """
     from . import models  # late import: models depends on published data only

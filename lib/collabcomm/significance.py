@@ -16,11 +16,11 @@ __all__ = ["p_from_r", "critical_r", "stars", "legend", "star_levels"]
 
 
 def p_from_r(r: float | np.ndarray, n: int) -> float | np.ndarray:
-    """Two-tailed p-value of a Pearson correlation ``r`` at sample size ``n``.
+    r"""Two-tailed p-value of a Pearson correlation ``r`` at sample size ``n``.
 
     Notes
     -----
-    :math:`t = r \\sqrt{(n-2)/(1-r^2)}` with :math:`n-2` degrees of freedom.
+    :math:`t = r \sqrt{(n-2)/(1-r^2)}` with :math:`n-2` degrees of freedom.
     Validated against ``scipy.stats.pearsonr`` in the tests.
     """
     r = np.asarray(r, dtype=float)
@@ -31,11 +31,11 @@ def p_from_r(r: float | np.ndarray, n: int) -> float | np.ndarray:
 
 
 def critical_r(n: int, alpha: float = 0.05) -> float:
-    """Smallest |r| that is significant at two-tailed level ``alpha`` with ``n`` observations.
+    r"""Smallest |r| that is significant at two-tailed level ``alpha`` with ``n`` observations.
 
     Notes
     -----
-    :math:`r_c = t_c / \\sqrt{t_c^2 + n - 2}`, :math:`t_c = t_{1-\\alpha/2,\\,n-2}`.
+    :math:`r_c = t_c / \sqrt{t_c^2 + n - 2}`, :math:`t_c = t_{1-\alpha/2,\,n-2}`.
     At n = 26 and alpha = .05, r_c = 0.3882.
     """
     tc = _st.t.ppf(1 - alpha / 2, n - 2)

@@ -1,0 +1,26 @@
+"""Every example in the library's docstrings runs and prints what it says."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import collabcomm
+
+MODULES = sorted(m.name for m in pkgutil.iter_modules(collabcomm.__path__, "collabcomm.")
+                 if m.name != "collabcomm.__main__")
+
+
+def test_modules_are_found():
+    assert {"collabcomm.precision", "collabcomm.simulate", "collabcomm.reliability"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                             report=True, verbose=False)
+    assert result.failed == 0, f"{name}: {result.failed} of {result.attempted} examples failed"
