@@ -58,7 +58,7 @@ KERNEL_NAME = "python3"
 a notebook always imports the same ``collabcomm`` the pipeline hashed (``make`` also registers a
 ``collabcomm`` kernel for JupyterLab; it points at the same interpreter)."""
 #: Command-line arguments for every kernel the pipeline starts (see ``_papermill``).
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 RUN_ENV = {
     # deterministic figures and hashing in the kernels the pipeline starts
@@ -227,9 +227,12 @@ def _normalise_executed(path: Path, root: Path) -> None:
 def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[str, Any]) -> None:
     """Execute ``notebooks/<notebook>.ipynb`` into ``target`` with papermill.
 
-    The kernel starts with its own log level at ERROR (``KERNEL_ARGS``): ipykernel >= 7 logs a
-    warning about TCP transport on every start, which would break the progress bar. Errors
-    raised by cells reach us through papermill, not through the kernel's log, so none is hidden.
+    The kernel starts with its own log level at CRITICAL (``KERNEL_ARGS``): ipykernel >= 7 logs
+    a warning about TCP transport on every start, and jupyter_client interrupts every kernel it
+    shuts down, which the kernel logs as an ERROR ("KeyboardInterrupt caught in kernel") when
+    the interrupt lands while it is still busy, as happens on a loaded machine; both would break
+    the progress bar. Errors raised by cells reach us through papermill, and a kernel that dies
+    raises papermill's DeadKernelError, neither through the kernel's log, so none is hidden.
     """
     import papermill as pm
 
