@@ -99,3 +99,40 @@ def test_plot_of_residuals_does_not_change_with_round_off(tmp_path):
         digests.append(_hashes(figures.save(fig, "pr", folder=tmp_path / str(k))))
         plt.close(fig)
     assert digests[0] == digests[1]
+
+
+def _line():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1, 2], [1, 0, 2])
+    return fig
+
+
+def test_save_and_show_returns_the_saved_png_and_closes_the_figure(tmp_path):
+    fig = _line()
+    image = figures.save_and_show(fig, "line", folder=tmp_path)
+    assert image.format == "png"
+    assert image.data == (tmp_path / "line.png").read_bytes()
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "line.svg").is_file()
+    assert not plt.fignum_exists(fig.number)
+    assert image.alt == "line"  # no title: the name in words
+    titled = _line()
+    titled.axes[0].set_title("Power by schools")
+    assert figures.save_and_show(titled, "t", folder=tmp_path).alt == "Power by schools"
+    assert figures.save_and_show(_line(), "u", folder=tmp_path, alt="a line").alt == "a line"
+    # the notebook shows what save() writes for the same figure
+    assert image.data == figures.save(_line(), "again", folder=tmp_path)[0].read_bytes()
+    plt.close("all")
+
+
+def test_save_and_show_reads_the_staged_file_while_the_pipeline_runs(tmp_path, monkeypatch):
+    from collabcomm.outputs import STAGE_ENV
+    from collabcomm.paths import ROOT_ENV
+
+    root, stage = tmp_path / "proj", tmp_path / "stage"
+    (root / "notebooks").mkdir(parents=True)
+    monkeypatch.setenv(ROOT_ENV, str(root))
+    monkeypatch.setenv(STAGE_ENV, str(stage))
+    image = figures.save_and_show(_line(), "line", folder=root / "figures")
+    assert not (root / "figures/line.png").exists()  # not moved into place yet
+    assert image.data == (stage / "figures/line.png").read_bytes()

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .outputs import atomic_path
+from .outputs import atomic_path, destination
 from .paths import project
 from .precision import round_significant, snap_zero
 
@@ -25,6 +25,7 @@ __all__ = [
     "SYNTHETIC_NOTE",
     "set_theme",
     "save",
+    "save_and_show",
     "mark_synthetic",
     "correlation_heatmaps",
     "synthetic_pairplot",
@@ -84,6 +85,43 @@ def save(fig: plt.Figure, name: str, *, folder: str | os.PathLike | None = None)
                                    encoding="utf-8")
             out.append(target)
     return out
+
+
+def save_and_show(fig: plt.Figure, name: str, *, folder: str | os.PathLike | None = None,
+                  alt: str | None = None):
+    """Save ``fig`` as :func:`save` does, close it, and return the saved PNG for display.
+
+    A notebook ends a figure cell with this call so that the executed notebook, and with it the
+    HTML pages and the slides rendered from it, shows the figure. The pipeline runs notebooks
+    with matplotlib's non-interactive Agg backend, under which a figure left open is never
+    displayed; in JupyterLab an open figure would be displayed a second time, hence the close.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    name : str
+        File name without extension.
+    folder : path-like, optional
+        Target folder (default ``figures/``).
+    alt : str, optional
+        Text alternative of the image in the HTML pages and slides. Default: the figure's
+        title (its suptitle, else its axes' titles), else ``name`` in words.
+
+    Returns
+    -------
+    IPython.display.Image
+        The PNG exactly as written (read from the staging folder while the pipeline runs), so
+        what a reader sees is byte for byte the saved figure.
+    """
+    from IPython.display import Image
+
+    if alt is None:
+        titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+        alt = "; ".join(t for t in titles if t) or name.replace("_", " ")
+    png = save(fig, name, folder=folder)[0]
+    plt.close(fig)
+    return Image(data=destination(png).read_bytes(), format="png", alt=alt)
 
 
 _SVG_HASH_ID = re.compile(r"\b(p|m|h|image|C[0-9a-f]+_\d+_)([0-9a-f]{10})\b")
