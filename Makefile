@@ -5,9 +5,10 @@
 #   make test        run the test suite
 #   make test-matrix the cross-machine checks: full runs under emulated CPUs (CI runs it too)
 #   make lab         JupyterLab on notebooks/ with the project kernel
-#   make html        executed notebooks rendered to build/html, with an index
+#   make html        executed notebooks rendered to build/html, with an index (works offline)
 #   make bench       print the benchmark figures
-#   make slides      notebook 07 as reveal.js slides (build/slides/), for teaching
+#   make slides      notebook 07 as reveal.js slides (build/slides/), for teaching; works offline
+#   make vendor      refetch vendor/ (reveal.js, KaTeX) from npm; only to change their versions
 #   make clean       remove build/ (and caches); `make distclean` also removes .venv
 
 SHELL   := /bin/bash
@@ -26,7 +27,7 @@ PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
 QUIET   := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 ARGS    ?=
 
-.PHONY: reproduce test test-matrix lab html bench slides clean distclean env lock
+.PHONY: reproduce test test-matrix lab html bench slides vendor clean distclean env lock
 
 env: $(STAMP)
 
@@ -66,10 +67,14 @@ bench: $(STAMP)
 	$(PY) -m collabcomm bench
 
 slides: $(STAMP)
-	$(PY) -m collabcomm run --only 07
-	$(VENV)/bin/jupyter nbconvert --to slides build/notebooks/07_classroom_power.ipynb \
-		--output-dir build/slides --SlidesExporter.reveal_scroll=True
-	@echo "open build/slides/07_classroom_power.slides.html in a browser"
+	$(PY) -m collabcomm slides $(ARGS)
+	@echo "open build/slides/07_classroom_power.slides.html in a browser (no network needed)"
+
+# Refetch the vendored reveal.js and KaTeX (vendor/update.sh: exact npm versions, checked
+# against their sha256). Needs the npm registry; `make slides` and `make html` only ever use
+# the committed copies in vendor/.
+vendor:
+	bash vendor/update.sh
 
 # Regenerate the lock (requirements.txt) from requirements.in for every supported Python at once,
 # with uv (installed into build/lock-tools, not into .venv). Needs the package index.

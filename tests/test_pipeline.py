@@ -164,13 +164,3 @@ def test_format_summary_counts_statuses():
     text = pipeline.format_summary(runs)
     assert "01_a" in text and "     1.2" in text
     assert text.splitlines()[-1] == "total 1.8 s; 1 ran, 1 skipped, 1 failed, 1 not run"
-
-
-def test_render_html_writes_index(proj):
-    root, lib = proj
-    assert _run(root, lib)[0].ok
-    (root / "figures/plot.png").write_bytes(b"png")
-    index = pipeline.render_html(root)
-    page = index.read_text()
-    assert 'href="01_fixture.html"' in page and "plot" in page
-    assert (root / "build/html/01_fixture.html").is_file()

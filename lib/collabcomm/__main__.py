@@ -6,6 +6,7 @@ run     run the notebooks through papermill (what ``make reproduce`` calls)
 score   score your own survey file with the 20-item instrument
 sweep   run one notebook over a grid of parameters (two runs at a time)
 html    run what is stale, then render executed notebooks to build/html with an index
+slides  run notebook 07 if stale, then render it as a reveal.js deck in build/slides
 bench   print the benchmark figures (what ``make bench`` calls)
 
 Exit codes: 0 success; 1 a notebook failed; 2 bad input or parameters; 130 interrupted.
@@ -19,6 +20,9 @@ import sys
 from .errors import CollabcommError
 
 __all__ = ["main"]
+
+#: The notebook ``slides`` renders (the classroom notebook).
+SLIDES_NOTEBOOK = "07_classroom_power"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,8 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--root", help="project root (default: this checkout)")
     sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
-    html = sub.add_parser("html", help="render executed notebooks to build/html")
+    html = sub.add_parser("html", help="render executed notebooks to build/html (works offline)")
     html.add_argument("--root", help="project root (default: this checkout)")
+
+    slides = sub.add_parser("slides", help="notebook 07 as reveal.js slides in build/slides "
+                                           "(works offline)")
+    slides.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
+                        help="override a default of notebooks/params.yaml (repeatable)")
+    slides.add_argument("--root", help="project root (default: this checkout)")
+    slides.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     sub.add_parser("bench", help="print the benchmark figures")
     return ap
@@ -66,20 +77,24 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command in ("run", "html"):
-            from . import pipeline
+        if args.command in ("run", "html", "slides"):
+            from . import pipeline, render
             from .params import parse_overrides
 
             overrides = parse_overrides(getattr(args, "param", []))
+            only = [SLIDES_NOTEBOOK] if args.command == "slides" else getattr(args, "only", None)
             report = pipeline.run(
-                args.root, only=getattr(args, "only", None), force=getattr(args, "force", False),
+                args.root, only=only, force=getattr(args, "force", False),
                 overrides=overrides, progress=not getattr(args, "no_progress", False),
             )
             if not report.ok:
                 print(f"\nerror: {report.failure.message}", file=sys.stderr)
                 return 1
             if args.command == "html":
-                print(f"wrote {pipeline.render_html(args.root)}")
+                print(f"wrote {render.render_html(args.root)}")
+            if args.command == "slides":
+                deck = render.render_slides(SLIDES_NOTEBOOK, args.root)
+                print(f"wrote {deck} (works offline: open it in a browser; S shows the code)")
             return 0
         if args.command == "score":
             from .survey import score_file

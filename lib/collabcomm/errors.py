@@ -14,6 +14,7 @@ __all__ = [
     "PublishedDataError",
     "SurveyFileError",
     "NotebookError",
+    "RenderError",
     "MissingDataWarning",
 ]
 
@@ -36,6 +37,11 @@ class SurveyFileError(CollabcommError):
 
 class NotebookError(CollabcommError):
     """A notebook failed while the pipeline ran it (names the notebook and the cell)."""
+
+
+class RenderError(CollabcommError):
+    """A page or slide deck cannot be rendered to work offline: the executed notebook or a
+    vendored asset is missing, or the page would load something from the network."""
 
 
 class MissingDataWarning(UserWarning):

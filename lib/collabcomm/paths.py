@@ -27,7 +27,7 @@ def package_dir() -> Path:
 
 @dataclass(frozen=True)
 class ProjectPaths:
-    """The companion's folders, all below ``root`` (see DESIGN.md, *Layout*)."""
+    """The companion's folders, all below ``root`` (the layout: README.md, *Description of the code*)."""
 
     root: Path
 
@@ -78,7 +78,18 @@ class ProjectPaths:
 
     @property
     def html(self) -> Path:
+        """Executed notebooks rendered as web pages (``make html``)."""
         return self.build / "html"
+
+    @property
+    def slides(self) -> Path:
+        """Slide decks (``make slides``)."""
+        return self.build / "slides"
+
+    @property
+    def vendor(self) -> Path:
+        """Vendored third-party assets (reveal.js, KaTeX) that the pages and slides load."""
+        return self.root / "vendor"
 
     @property
     def stamps(self) -> Path:

@@ -50,7 +50,6 @@ __all__ = [
     "fingerprint",
     "run",
     "format_summary",
-    "render_html",
 ]
 
 KERNEL_NAME = "python3"
@@ -364,39 +363,6 @@ def format_summary(runs: list[NotebookRun]) -> str:
                              for s in ("ran", "skipped", "failed", "interrupted", "not run")
                              if any(r.status == s for r in runs)))
     return "\n".join(lines)
-
-
-def render_html(root: str | os.PathLike | None = None) -> Path:
-    """Render every executed notebook in build/notebooks to build/html, with an index.html
-    linking each notebook and each figure in figures/. Returns the index path."""
-    from html import escape
-
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    paths = project(root)
-    paths.html.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter()
-    items = []
-    for nb_path in sorted(paths.executed.glob("*.ipynb")):
-        body, _ = exporter.from_notebook_node(nbformat.read(nb_path, as_version=4))
-        write_text(paths.html / f"{nb_path.stem}.html", body)
-        items.append(f'<li><a href="{escape(nb_path.stem)}.html">{escape(nb_path.stem)}</a></li>')
-    figs = []
-    for fig in sorted(paths.figures.glob("*.png")):
-        rel = os.path.relpath(fig, paths.html)
-        figs.append(f'<li><a href="{escape(rel)}">{escape(fig.stem)}</a></li>')
-    page = (
-        "<!doctype html>\n<html><head><meta charset='utf-8'>"
-        "<title>collabcomm: executed notebooks and figures</title></head><body>\n"
-        "<h1>Collaborative community: reproducible companion</h1>\n"
-        "<h2>Notebooks</h2>\n<ul>\n" + "\n".join(items or ["<li>none executed yet</li>"])
-        + "\n</ul>\n<h2>Figures</h2>\n<ul>\n" + "\n".join(figs or ["<li>none yet</li>"])
-        + "\n</ul>\n</body></html>\n"
-    )
-    index = paths.html / "index.html"
-    write_text(index, page)
-    return index
 
 
 # --- parameter sweeps ------------------------------------------------------------------------

@@ -1,0 +1,322 @@
+"""The slides and HTML pages work offline (collabcomm.render).
+
+Two kinds of test:
+
+* without a browser: what a page loads (``asset_references``), what would stop it working
+  offline (``offline_problems``), the copies of the vendored assets, the slide preparation, and
+  the deck of notebook 07 as HTML (no http(s) script or stylesheet, parameters not on the
+  slides, code in the speaker notes);
+* in headless Chromium with the network off (tests/browser.py; skipped, saying why, when
+  Debian's ``chromium`` is not installed): the deck opened from a local file is a reveal.js
+  slideshow, its formulas are typeset, and no request leaves the machine. A control page that
+  does ask for a remote script shows that the test would see such a request. The title slide's
+  screenshot is written to build/screenshots/ for a person to look at.
+
+Notebook 07 is run by the pipeline in a temporary copy of the project (about 10 s), then
+rendered as slides and as an HTML page from there.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser import Browser, chromium
+
+from collabcomm import pipeline, render
+from collabcomm.errors import RenderError
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "build" / "screenshots"
+DECK_NAME = "07_classroom_power"
+
+
+# --- what a page loads ---------------------------------------------------------------------------
+
+def test_asset_references_lists_what_the_browser_loads_and_not_hyperlinks():
+    html = """<html><head>
+    <link rel="stylesheet" href="vendor/katex/katex.min.css">
+    <script src="https://cdn.example.org/require.js"></script>
+    <style>@import "//fonts.example.org/x.css"; .a { background: url('img/bg.png') }</style>
+    <script type="module">const m = await import("https://cdn.example.org/mermaid.mjs");</script>
+    </head><body><a href="https://example.org/paper">the paper</a>
+    <img src="data:image/png;base64,AAAA" srcset="a.png 1x, b.png 2x">
+    <div style="background-image: url(c.png)"></div></body></html>"""
+    assert render.asset_references(html) == [
+        ("<link href>", "vendor/katex/katex.min.css"),
+        ("<script src>", "https://cdn.example.org/require.js"),
+        ("<style>", "//fonts.example.org/x.css"),
+        ("<style>", "img/bg.png"),
+        ("<script> text", "https://cdn.example.org/mermaid.mjs"),
+        ("<img src>", "data:image/png;base64,AAAA"),
+        ("<img srcset>", "a.png"),
+        ("<img srcset>", "b.png"),
+        ("<div style>", "c.png"),
+    ]
+
+
+def test_offline_problems_names_remote_and_missing_assets(tmp_path):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor/local.css").write_text("@import url(https://fonts.example.org/f.css);")
+    (tmp_path / "vendor/ok.js").write_text("")
+    page = tmp_path / "page.html"
+    page.write_text('<link rel="stylesheet" href="vendor/local.css">'
+                    '<script src="vendor/ok.js?v=1"></script>'
+                    '<script src="http://cdn.example.org/jquery.js"></script>'
+                    '<img src="figures/missing.png"><a href="https://example.org">fine</a>'
+                    '<img src="data:image/png;base64,AAAA">')
+    assert render.offline_problems(page) == [
+        "page.html: stylesheet vendor/local.css loads https://fonts.example.org/f.css from "
+        "the network",
+        "page.html: <script src> loads http://cdn.example.org/jquery.js from the network",
+        f"page.html: <img src> names figures/missing.png, which is not beside the page "
+        f"({tmp_path / 'figures/missing.png'})",
+    ]
+    page.write_text('<script src="vendor/ok.js"></script><a href="https://example.org">x</a>')
+    assert render.offline_problems(page) == []
+
+
+def _tiny_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title\n\nThe slope shrinks by $\\lambda$.",
+                                      metadata={"slideshow": {"slide_type": "slide"}}),
+        nbformat.v4.new_code_cell("n = 26  # schools", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("n = 50\n", metadata={"tags": ["injected-parameters"]}),
+        nbformat.v4.new_code_cell("print(n)"),
+        nbformat.v4.new_markdown_cell("## Second", metadata={"slideshow": {"slide_type": "slide"}}),
+    ]
+    nb.cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="50\n"),
+                           nbformat.v4.new_output("stream", name="stderr", text="100%|##|\n")]
+    return nb
+
+
+def test_nbconverts_own_deck_would_not_work_offline(tmp_path):
+    """Why the companion has its own templates: nbconvert's default deck loads its scripts
+    from CDNs (the issue's starting point)."""
+    from nbconvert import SlidesExporter
+
+    body, _ = SlidesExporter().from_notebook_node(_tiny_notebook())
+    (tmp_path / "deck.html").write_text(body, encoding="utf-8")
+    remote = [p for p in render.offline_problems(tmp_path / "deck.html") if "from the network" in p]
+    assert any("require" in p for p in remote) and any("reveal.js" in p for p in remote)
+
+
+def test_slide_notebook_skips_parameter_cells_and_drops_stderr():
+    nb = _tiny_notebook()
+    out = render.slide_notebook(nb)
+    types = [c.metadata.get("slideshow", {}).get("slide_type") for c in out.cells]
+    assert types == ["slide", "skip", "skip", None, "slide"]
+    assert [o.get("name") for o in out.cells[3].outputs] == ["stdout"]
+    # the notebook given is not changed
+    assert "slideshow" not in nb.cells[1].metadata and len(nb.cells[3].outputs) == 2
+
+
+def test_copy_assets_copies_the_vendored_files_and_names_a_missing_one(tmp_path):
+    copied = render.copy_assets(tmp_path, ["katex"])
+    source = REPO / "vendor/katex"
+    assert len(copied) == sum(1 for p in source.rglob("*") if p.is_file())
+    for p in copied:
+        assert p.read_bytes() == (source / p.relative_to(tmp_path / "vendor/katex")).read_bytes()
+    with pytest.raises(RenderError, match=r"vendor/mathjax is missing"):
+        render.copy_assets(tmp_path, ["mathjax"])
+
+
+def test_render_slides_needs_the_executed_notebook(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    with pytest.raises(RenderError, match=r"07_classroom_power.ipynb does not exist: run the "
+                                          r"notebook first \(python -m collabcomm run --only 07\)"):
+        render.render_slides(DECK_NAME, tmp_path)
+
+
+@pytest.mark.notebooks
+def test_render_html_writes_pages_and_an_index(tmp_path):
+    root = tmp_path / "proj"
+    shutil.copytree(REPO / "tests/fixtures/project", root)
+    shutil.copytree(REPO / "vendor", root / "vendor")
+    assert pipeline.run(root, progress=False, out=io.StringIO()).ok
+    (root / "figures/plot.png").write_bytes(b"png")
+    index = render.render_html(root)
+    assert index == root / "build/html/index.html"
+    page = index.read_text()
+    assert 'href="01_fixture.html"' in page and 'href="../../figures/plot.png"' in page
+    assert render.offline_problems(root / "build/html/01_fixture.html") == []
+    assert (root / "build/html/vendor/katex/katex.min.js").is_file()
+    shutil.rmtree(root / "vendor")
+    with pytest.raises(RenderError, match="vendor/katex is missing"):
+        render.render_html(root)
+
+
+# --- the vendored packages --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("package, version, marker", [
+    ("reveal.js", "6.0.2", ("dist/reveal.js", "6.0.2")),
+    ("katex", "0.19.1", ("katex.min.js", 'version:"0.19.1"')),
+])
+def test_each_vendored_package_has_its_licence_and_its_recorded_version(package, version, marker):
+    folder = REPO / "vendor" / package
+    assert "Permission is hereby granted" in (folder / "LICENSE").read_text()  # MIT
+    readme = (REPO / "vendor/README.md").read_text()
+    assert re.search(rf"^\| {re.escape(package.split('.')[0])}\S* \| {re.escape(version)} \|",
+                     readme, re.IGNORECASE | re.MULTILINE), "vendor/README.md names another version"
+    script = (REPO / "vendor/update.sh").read_text()
+    key = "REVEAL" if package == "reveal.js" else "KATEX"
+    assert f"{key}_VERSION={version}\n" in script
+    assert marker[1] in (folder / marker[0]).read_text(encoding="utf-8")
+
+
+def test_the_white_theme_embeds_its_font_and_carries_its_licence():
+    css = (REPO / "vendor/reveal.js/dist/theme/white.css").read_text()
+    assert "@import" not in css and "url(data:font/woff" in css
+    assert "SIL Open Font License" in (REPO / "vendor/reveal.js/LICENSE.source-sans-pro").read_text()
+
+
+# --- notebook 07 as a deck and as a page ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    root = tmp_path_factory.mktemp("render")
+    for sub in ("notebooks", "data", "vendor"):
+        shutil.copytree(REPO / sub, root / sub)
+    report = pipeline.run(root, only=["07"], progress=False, out=io.StringIO())
+    assert report.ok, report.failure and report.failure.message
+    deck = render.render_slides(DECK_NAME, root)
+    index = render.render_html(root)
+    return deck, index.parent / f"{DECK_NAME}.html"
+
+
+@pytest.mark.notebooks
+def test_deck_loads_only_local_scripts_and_styles(rendered):
+    deck, _ = rendered
+    assert deck == deck.parent.parent / "slides" / f"{DECK_NAME}.slides.html"
+    refs = render.asset_references(deck.read_text(encoding="utf-8"))
+    scripts = [u for where, u in refs if where in ("<script src>", "<link href>")]
+    assert scripts == ["vendor/reveal.js/dist/reveal.css", "vendor/katex/katex.min.css",
+                       "vendor/katex/katex.min.js", "vendor/katex/contrib/auto-render.min.js",
+                       "vendor/reveal.js/dist/theme/white.css", "vendor/reveal.js/dist/reveal.js",
+                       "vendor/reveal.js/dist/plugin/notes.js"]
+    assert not [u for _, u in refs if re.match(r"(https?:)?//", u)]
+    assert render.offline_problems(deck) == []
+    for name in ("jquery", "require.js", "mathjax", "mermaid", "unpkg", "cdnjs"):
+        assert name not in deck.read_text(encoding="utf-8").lower(), name
+
+
+@pytest.mark.notebooks
+def test_deck_reads_as_a_lecture(rendered):
+    html = rendered[0].read_text(encoding="utf-8")
+    # the question, five sections, three figures, a take-home line per section
+    assert "The question." in html
+    for k in range(1, 6):
+        assert f"<h2 id=\"{k}." in html, k
+    assert html.count('src="data:image/png;base64,') == 3
+    assert html.count("<strong>Take-home:</strong>") == 5
+    assert html.count('class="fragment"') >= 5
+    # no parameters cell (neither the defaults nor papermill's injected copy)
+    assert "sim_seed = 0" not in html and "injected" not in html.lower()
+    # every code cell's source is in the speaker notes, none on a slide
+    notes = re.findall(r'<aside class="notes">(.*?)</aside>', html, re.S)
+    code = "".join(notes)
+    assert "simulate.simulate_model(n_schools" in code
+    assert "figures.save_and_show(figures.power_curve(grid)" in code
+    outside = re.sub(r'<aside class="notes">.*?</aside>', "", html, flags=re.S)
+    assert "simulate.simulate_model(" not in outside and "save_and_show" not in outside
+    # progress bars (stderr) are not on the slides
+    assert "settings100%" not in html
+
+
+@pytest.mark.notebooks
+def test_html_page_loads_only_local_assets(rendered):
+    _, page = rendered
+    assert render.offline_problems(page) == []
+    refs = [u for where, u in render.asset_references(page.read_text(encoding="utf-8"))
+            if where in ("<script src>", "<link href>")]
+    assert refs == ["vendor/katex/katex.min.css", "vendor/katex/katex.min.js",
+                    "vendor/katex/contrib/auto-render.min.js"]
+    assert (page.parent / "vendor/katex/fonts/KaTeX_Main-Regular.woff2").is_file()
+    assert not (page.parent / "vendor/reveal.js").exists()  # pages need KaTeX only
+
+
+# --- in a browser with the network off ---------------------------------------------------------
+
+needs_chromium = pytest.mark.skipif(
+    chromium() is None, reason="Debian's chromium is not installed (apt-get install chromium), "
+                               "or set COLLABCOMM_CHROMIUM to a Chromium binary")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with Browser(chromium()) as b:
+        yield b
+
+
+@needs_chromium
+def test_the_browser_sees_a_page_that_asks_the_network(browser, tmp_path):
+    """The control: a page that loads a remote script gets nothing, and the log shows the
+    request (so an empty log in the tests below means no request was made)."""
+    page = tmp_path / "remote.html"
+    page.write_text('<html><body><script src="https://cdn.example.org/lib.js"></script>'
+                    '<p id="p">page</p></body></html>')
+    browser.events.clear()
+    browser.open(page.as_uri())
+    log = browser.log()
+    assert log.remote_requests() == ["https://cdn.example.org/lib.js"]
+    assert log.failed and "cdn.example.org/lib.js" in log.failed[0]
+    assert page.as_uri() in log.requests
+
+
+@needs_chromium
+@pytest.mark.notebooks
+def test_deck_is_a_slideshow_offline(rendered, browser):
+    deck, _ = rendered
+    browser.events.clear()
+    browser.open(deck.as_uri())
+    assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"), \
+        "reveal.js did not initialise"
+    assert browser.evaluate("document.querySelectorAll('.reveal .slides section').length") > 1
+    assert browser.evaluate("Reveal.getTotalSlides()") == 9  # 6 slides, 3 with a 'numbers' slide
+    assert browser.evaluate("Reveal.getHorizontalSlides().length") == 6
+    # a slideshow shows one slide at a time, not one long page
+    assert browser.evaluate("document.querySelectorAll('.reveal .slides > section.present')"
+                            ".length") == 1
+    # the formulas are typeset by KaTeX, no raw TeX left
+    assert browser.evaluate("document.querySelectorAll('.reveal .katex').length") >= 4
+    text = browser.evaluate("(() => { const c = document.querySelector('.reveal .slides')"
+                            ".cloneNode(true); c.querySelectorAll('.katex, aside.notes')"
+                            ".forEach(e => e.remove()); return c.textContent; })()")
+    assert "reliability" in text and "\\lambda" not in text and "$" not in text
+    # every figure decoded
+    assert browser.evaluate("Array.from(document.querySelectorAll('.reveal img'))"
+                            ".filter(i => i.naturalWidth > 0).length") == 3
+    # the code is one keypress away: in the speaker notes of its slide
+    assert "simulate.simulate_model(n_schools" in browser.evaluate(
+        "Reveal.getSlideNotes(Reveal.getSlide(1, 0))")
+    shot = browser.screenshot(SCREENSHOTS / f"{DECK_NAME}_title.png")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+    # the slide with the attenuation formula: KaTeX's fonts load from the local copy
+    browser.evaluate("Reveal.slide(3, 0)")
+    assert browser.wait_for("Reveal.getIndices().h === 3 && document.fonts.status === 'loaded'"
+                            " && document.fonts.check('16px KaTeX_Math')")
+    browser.screenshot(SCREENSHOTS / f"{DECK_NAME}_attenuation.png")
+    log = browser.log()
+    assert log.remote_requests() == [], "requests left the machine"
+    assert log.failed == [] and log.errors == []
+    local = [u for u in log.requests if u.startswith("file:")]
+    assert any(u.endswith("vendor/reveal.js/dist/reveal.js") for u in local)
+    assert any(u.endswith("vendor/katex/fonts/KaTeX_Math-Italic.woff2") for u in local)
+
+
+@needs_chromium
+@pytest.mark.notebooks
+def test_html_page_typesets_math_offline(rendered, browser):
+    _, page = rendered
+    browser.events.clear()
+    browser.open(page.as_uri())
+    assert browser.wait_for("document.querySelectorAll('.katex').length >= 4")
+    log = browser.log()
+    assert log.remote_requests() == [] and log.failed == [] and log.errors == []
+    assert browser.evaluate("Array.from(document.querySelectorAll('img'))"
+                            ".filter(i => i.naturalWidth > 0).length") == 3
