@@ -137,7 +137,7 @@ def test_exhibit4_every_cell_blanks_stay_missing(paper):
     # a blank cell is never 0: Model 1's constant is blank but part of the model
     m1c = loaded[(loaded.model == 1) & (loaded.term == "const")].iloc[0]
     assert m1c["in_model"] and math.isnan(m1c["value"])
-    # in_model follows DESIGN.md's specifications
+    # in_model follows the model specifications of data/README.md
     added = {2: "bureaucratic", 3: "traditional", 4: "fragmented", 5: "collaborative"}
     for _, row in loaded.iterrows():
         scale_term = row["term"] in SCALES

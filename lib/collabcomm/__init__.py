@@ -1,8 +1,8 @@
 """collabcomm: reproducible companion to two papers on collaborative community.
 
-Modules (one per concept): ``paths`` · ``published`` · ``params`` · ``outputs`` ·
-``pipeline`` · ``errors`` · ``bench``; further modules arrive with the notebooks that use them
-(see DESIGN.md).
+One module per concept; README.md (*Description of the code*) lists them all with what each
+does. The names they share (school variables, item ids, model specifications) are documented in
+data/README.md, *Shared interfaces*.
 """
 
 __version__ = "0.1.0"

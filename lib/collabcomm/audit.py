@@ -131,7 +131,7 @@ INTEGER_VARIABLES: dict[str, str] = {
 
 CELL_COLUMNS = ("cell_row", "cell_col")
 """Where a row's quantity sits in its exhibit's grid (for the summary figure); not written to
-audit.csv, which has exactly DESIGN.md's columns."""
+audit.csv, which has exactly the columns of schema.AUDIT_COLUMNS (data/README.md)."""
 
 
 def _row(check, exhibit, quantity, published_value, reproduced, status, note="", cell=("", "")):
@@ -1147,7 +1147,7 @@ def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
 
 def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0
             ) -> pd.DataFrame:
-    """Every check on the published tables, as audit.csv's rows (DESIGN.md's columns).
+    """Every check on the published tables, as audit.csv's rows (schema.AUDIT_COLUMNS).
 
     Comparisons of the reconstruction with the published tables (Exhibits 2 and 3, and 4 and 5
     through the notebooks' derived tables) are added by :func:`reproduction_rows`.

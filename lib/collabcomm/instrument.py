@@ -3,7 +3,7 @@ r"""The 20-item survey instrument: item bank, survey-file validation, and scorin
 Exhibit 1 of paper 001 measures four community types (traditionalistic, contractual /
 bureaucratic, collaborative, fragmented), each on the same five facets (policies and
 procedures, disagreements between grades or departments, recruitment, administrators,
-union-administration relations). Item ids are ``<scale>_<facet>`` (DESIGN.md).
+union-administration relations). Item ids are ``<scale>_<facet>`` (data/README.md, *Item ids*).
 
 Scoring assumption
 ------------------
@@ -94,7 +94,7 @@ def read_survey(path: str | os.PathLike, *, scale_min: int = 1, scale_max: int =
     """Read and validate a teacher-level survey file; return clean responses.
 
     The file must be UTF-8 (with or without BOM) comma-separated values with a header row:
-    ``teacher_id``, ``school_id`` and the 20 item columns of DESIGN.md, in any order. Answers
+    ``teacher_id``, ``school_id`` and the 20 item columns of data/README.md, in any order. Answers
     are integers from ``scale_min`` to ``scale_max``; a blank cell is a missing answer, and
     any value listed in ``missing_codes`` (e.g. ``[-9, 99]``) is one too.
 
@@ -102,7 +102,7 @@ def read_survey(path: str | os.PathLike, *, scale_min: int = 1, scale_max: int =
     -------
     DataFrame
         ``teacher_id``, ``school_id`` (as strings) and the 20 items (float, NaN for missing),
-        in DESIGN.md's column order.
+        in the codebook's column order (data/README.md).
 
     Raises
     ------

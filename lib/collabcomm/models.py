@@ -1,6 +1,7 @@
 """Exhibit 4's regressions: specifications, fitting, tidy results, and OLS from moments.
 
-The six models (DESIGN.md): M1 = ``api_2012 ~ sed_pct + api_2011 + school_size``; M2 to M5 add
+The six models (data/README.md, *Model specifications*):
+M1 = ``api_2012 ~ sed_pct + api_2011 + school_size``; M2 to M5 add
 ``bureaucratic``, ``traditional``, ``fragmented`` and ``collaborative`` one at a time; M6 adds
 all four. :func:`fit` estimates one with statsmodels' formula API on any school-level
 DataFrame; :func:`ols_from_moments` gives the same numbers from a correlation matrix, SDs,
@@ -96,7 +97,7 @@ def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
     Parameters
     ----------
     data : DataFrame
-        School-level data with DESIGN.md's column names.
+        School-level data with the column names of data/README.md.
     model : int
         1-6.
     drop : tuple of str
@@ -483,7 +484,7 @@ def item_effects(schools_data: pd.DataFrame, responses: pd.DataFrame, items: lis
     Parameters
     ----------
     schools_data : DataFrame
-        School-level data (``school_id`` and DESIGN.md's variables) for Model 1.
+        School-level data (``school_id`` and the variables of data/README.md) for Model 1.
     responses : DataFrame
         Teacher answers (``school_id`` and the items).
     items : list of str

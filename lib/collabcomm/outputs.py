@@ -69,7 +69,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
     Examples
     --------
-    >>> with atomic_path("figures/x.png") as tmp:          # doctest: +SKIP
+    >>> with atomic_path("figures/power_curve.png") as tmp:          # doctest: +SKIP
     ...     fig.savefig(tmp)
     """
     dest = destination(path)

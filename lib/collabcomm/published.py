@@ -119,7 +119,7 @@ def items(root: Path | None = None) -> pd.DataFrame:
     df, path = _read("exhibit1_items.csv", root)
     df["position"] = _numeric(df, "position", path).astype(int)
     if tuple(df["item_id"]) != ITEM_IDS:
-        raise PublishedDataError(f"{path}: item ids must be the 20 ids of DESIGN.md in "
+        raise PublishedDataError(f"{path}: item ids must be the 20 ids of data/README.md in "
                                  f"Exhibit 1's order; found {list(df['item_id'])}")
     return df
 
@@ -128,7 +128,7 @@ def descriptives(root: Path | None = None, *, wide: bool = False) -> pd.DataFram
     """Exhibit 2: mean, SD, min and max of the eight school-level variables.
 
     Long by default (variable, label, statistic, value, decimals); ``wide=True`` gives one row
-    per variable (index ``variable``, in DESIGN.md's order) and columns mean, sd, min, max.
+    per variable (index ``variable``, in the codebook's order, data/README.md) and columns mean, sd, min, max.
     """
     df, _ = _with_decimals(_read("exhibit2_descriptives.csv", root))
     if wide:
@@ -153,7 +153,7 @@ def correlations(root: Path | None = None) -> pd.DataFrame:
 
 def correlation_matrix(root: Path | None = None) -> pd.DataFrame:
     """Exhibit 3's correlations as a full symmetric 8 x 8 matrix with a unit diagonal, in
-    DESIGN.md's variable order (the alphas are not part of it; see :func:`alphas`)."""
+    the codebook's variable order (data/README.md; the alphas are not part of it; see :func:`alphas`)."""
     df = correlations(root)
     df = df[df["kind"] == "correlation"]
     m = pd.DataFrame(np.eye(len(SCHOOL_VARIABLES)), index=list(SCHOOL_VARIABLES),

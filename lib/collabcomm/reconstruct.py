@@ -131,7 +131,7 @@ class Target:
 
 
 def published_target(root=None) -> Target:
-    """The target of Exhibits 2 and 3 (N = 26), in DESIGN.md's variable order."""
+    """The target of Exhibits 2 and 3 (N = 26), in the codebook's variable order (data/README.md)."""
     d = published.descriptives(root, wide=True)
     n = int(published.regressions(root).query("term == 'n_obs'")["value"].iloc[0])
     return Target(d["mean"], d["sd"], d["min"], d["max"],
@@ -422,7 +422,7 @@ def _active_set_solve(z, corr, pinned, equations, lo, hi, max_rounds: int = 50):
 
 
 def schools(seed: int = DEFAULT_SEED, **kwargs) -> pd.DataFrame:
-    """The reconstructed 26-school DataFrame (``school_id`` + DESIGN.md's variables).
+    """The reconstructed 26-school DataFrame (``school_id`` + the school variables of data/README.md).
 
     Shorthand for ``reconstruct_schools(seed, **kwargs).data``; use
     :func:`reconstruct_schools` to get the report of relaxed constraints as well.

@@ -1,4 +1,4 @@
-"""Shared names (DESIGN.md, *Shared interfaces*): columns, scales, facets, item ids, models.
+"""Shared names (data/README.md, *Shared interfaces*): columns, scales, facets, item ids, models.
 
 Other parts of the companion and external checks rely on these exact strings; they are
 defined here once.

@@ -129,7 +129,7 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data",
                          missing: str = "refuse") -> Population:
     """The population whose moments are those of a school-level dataset.
 
-    Means, SDs (divisor n - 1) and Pearson correlations of DESIGN.md's eight school variables
+    Means, SDs (divisor n - 1) and Pearson correlations of the eight school variables
     (:data:`collabcomm.schema.SCHOOL_VARIABLES`), so a class can simulate from its own district
     instead of Exhibits 2 and 3. The draws are multivariate normal, so only these moments of
     ``data`` matter.
@@ -137,7 +137,7 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data",
     Parameters
     ----------
     data : DataFrame
-        One row per school with numeric columns named as in DESIGN.md (for example from
+        One row per school with numeric columns named as in data/README.md (for example from
         :func:`collabcomm.models.load_school_data`).
     source : str
         Name of the data in error messages (a file path, say).
