@@ -118,9 +118,9 @@ class Browser:
         os.close(from_browser_w)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.call("Target.attachToTarget",
-                                 {"targetId": target, "flatten": True})["sessionId"]
+                                 {"targetId": self.target, "flatten": True})["sessionId"]
         for domain in ("Page", "Network", "Runtime", "Log"):
             self.call(f"{domain}.enable", session=True)
         self.call("Network.setCacheDisabled", {"cacheDisabled": True}, session=True)
@@ -161,13 +161,15 @@ class Browser:
                 raw, buf = buf.split(b"\0", 1)
                 self._messages.put(json.loads(raw))
 
-    def call(self, method: str, params: dict | None = None, *, session: bool = False,
+    def call(self, method: str, params: dict | None = None, *, session: bool | str = False,
              timeout: float | None = None) -> dict:
-        """Send one protocol command and return its result (events seen meanwhile are kept)."""
+        """Send one protocol command and return its result (events seen meanwhile are kept).
+
+        ``session``: False for the browser, True for the tab, or another session's id."""
         self._next += 1
         msg = {"id": self._next, "method": method, "params": params or {}}
         if session:
-            msg["sessionId"] = self.session
+            msg["sessionId"] = self.session if session is True else session
         os.write(self._to_browser, json.dumps(msg).encode() + b"\0")
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
@@ -188,20 +190,6 @@ class Browser:
             raise RuntimeError(f"chromium exited: {what}\n{err}")
         return reply
 
-    def wait_event(self, method: str, timeout: float | None = None) -> dict:
-        """Wait for the next event named ``method`` (or return one already seen)."""
-        for ev in self.events:
-            if ev.get("method") == method and not ev.get("_used"):
-                ev["_used"] = True
-                return ev
-        deadline = time.monotonic() + (timeout or self.timeout)
-        while True:
-            ev = self._get(deadline, f"no {method} event")
-            self.events.append(ev)
-            if ev.get("method") == method:
-                ev["_used"] = True
-                return ev
-
     # --- page ---------------------------------------------------------------------------------
     def evaluate(self, expression: str):
         """Evaluate a JavaScript expression in the page and return its (JSON) value."""
@@ -215,15 +203,46 @@ class Browser:
         """Poll ``expression`` until it is truthy; False if it never is within ``timeout``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.evaluate(expression):
-                return True
+            try:
+                if self.evaluate(expression):
+                    return True
+            except RuntimeError:  # e.g. the page's context was replaced by a navigation
+                pass
             time.sleep(interval)
         return False
 
     def open(self, url: str) -> None:
-        """Navigate to ``url`` and wait for its load event."""
+        """Navigate to ``url`` and wait for its load event (loaded afresh, even when only the
+        fragment differs from the current page's)."""
+        self.call("Page.navigate", {"url": "about:blank"}, session=True)
         self.call("Page.navigate", {"url": url}, session=True)
-        self.wait_event("Page.loadEventFired")
+        page = json.dumps(url.split("#")[0])
+        if not self.wait_for(f"document.readyState === 'complete' && "
+                             f"location.href.split('#')[0] === {page}", timeout=self.timeout):
+            raise TimeoutError(f"chromium: {url} did not load within {self.timeout:.0f} s")
+
+    def press(self, key: str) -> None:
+        """Press and release a letter key in the tab (e.g. ``"s"`` for reveal.js's notes)."""
+        code = {"key": key, "code": f"Key{key.upper()}", "windowsVirtualKeyCode": ord(key.upper())}
+        self.call("Input.dispatchKeyEvent", {"type": "keyDown", "text": key, **code}, session=True)
+        self.call("Input.dispatchKeyEvent", {"type": "keyUp", **code}, session=True)
+
+    def other_pages(self) -> dict[str, str]:
+        """Text of every other open page (a popup such as reveal.js's speaker view), by id."""
+        out = {}
+        for t in self.call("Target.getTargets")["targetInfos"]:
+            if t["type"] != "page" or t["targetId"] == self.target:
+                continue
+            sid = self.call("Target.attachToTarget",
+                            {"targetId": t["targetId"], "flatten": True})["sessionId"]
+            try:
+                r = self.call("Runtime.evaluate", {"expression": "document.body ? "
+                              "document.body.innerText : ''", "returnByValue": True},
+                              session=sid, timeout=10)
+                out[t["targetId"]] = r.get("result", {}).get("value") or ""
+            finally:
+                self.call("Target.detachFromTarget", {"sessionId": sid})
+        return out
 
     def screenshot(self, path: str | os.PathLike) -> Path:
         """Save a PNG of the visible page."""

@@ -243,8 +243,8 @@ def test_html_page_loads_only_local_assets(rendered):
 # --- in a browser with the network off ---------------------------------------------------------
 
 needs_chromium = pytest.mark.skipif(
-    chromium() is None, reason="Debian's chromium is not installed (apt-get install chromium), "
-                               "or set COLLABCOMM_CHROMIUM to a Chromium binary")
+    chromium() is None, reason="no Chromium found: install Debian's chromium (apt-get install "
+                               "chromium) or set COLLABCOMM_CHROMIUM to a Chromium binary")
 
 
 @pytest.fixture(scope="module")
@@ -307,6 +307,27 @@ def test_deck_is_a_slideshow_offline(rendered, browser):
     local = [u for u in log.requests if u.startswith("file:")]
     assert any(u.endswith("vendor/reveal.js/dist/reveal.js") for u in local)
     assert any(u.endswith("vendor/katex/fonts/KaTeX_Math-Italic.woff2") for u in local)
+
+
+@needs_chromium
+@pytest.mark.notebooks
+def test_key_s_shows_the_code_in_the_speaker_view_offline(rendered, browser):
+    import time
+
+    deck, _ = rendered
+    browser.open(deck.as_uri() + "#/1")
+    assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"
+                            " && Reveal.getIndices().h === 1")
+    before = set(browser.other_pages())
+    browser.press("s")
+    deadline, views = time.monotonic() + 20, {}
+    while time.monotonic() < deadline and not views:
+        views = {k: v for k, v in browser.other_pages().items()
+                 if k not in before and "simulate.simulate_model(n_schools" in v}
+        time.sleep(0.2)
+    assert views, "pressing S opened no speaker view showing the slide's code"
+    for target in views:
+        browser.call("Target.closeTarget", {"targetId": target})
 
 
 @needs_chromium
