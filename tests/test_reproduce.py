@@ -45,13 +45,3 @@ def test_second_run_skips_everything(fresh_run):
     root, _ = fresh_run
     report = pipeline.run(root, progress=False, out=io.StringIO())
     assert {r.status for r in report.runs} == {"skipped"}
-
-
-def test_slides_render_from_the_executed_classroom_notebook(fresh_run):
-    import nbformat
-    from nbconvert import SlidesExporter
-
-    root, _ = fresh_run
-    nb = nbformat.read(root / "build/notebooks/07_classroom_power.ipynb", as_version=4)
-    html, _ = SlidesExporter().from_notebook_node(nb)
-    assert html.count("<section") >= 6  # one slide per section heading
