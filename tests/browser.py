@@ -213,7 +213,9 @@ class Browser:
 
     def open(self, url: str) -> None:
         """Navigate to ``url`` and wait for its load event (loaded afresh, even when only the
-        fragment differs from the current page's)."""
+        fragment differs from the current page's). The request log (:meth:`log`) starts afresh
+        too, so it holds only what this page asked for."""
+        self.events.clear()
         self.call("Page.navigate", {"url": "about:blank"}, session=True)
         self.call("Page.navigate", {"url": url}, session=True)
         page = json.dumps(url.split("#")[0])

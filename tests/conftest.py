@@ -49,3 +49,18 @@ def pytest_collection_modifyitems(config, items):
     if len(keep) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
+
+
+PROJECT_INPUTS = ("notebooks", "data/published", "data/theory", "data/examples")
+"""What a pipeline run reads: a copy of these is a project whose outputs can be compared with
+the committed ones."""
+
+
+def copy_inputs(root: Path) -> Path:
+    """Copy the project's inputs (:data:`PROJECT_INPUTS`) into ``root``; returns ``root``."""
+    import shutil
+
+    for sub in PROJECT_INPUTS:
+        if (REPO / sub).exists():
+            shutil.copytree(REPO / sub, root / sub)
+    return root

@@ -62,3 +62,22 @@ def test_compare_trees_names_a_figure_and_its_data(tmp_path):
         "figures/f.png: figure differs; drawn by notebook 03_x, whose data files are "
         "data/derived/t.csv, data/derived/same.csv; of these data/derived/t.csv differ too",
         "figures/only_committed.png: committed but no notebook produces it"]
+
+
+def test_compare_outputs_covers_both_folders_with_the_runs_stamps(tmp_path):
+    from collabcomm.compare import OUTPUT_FOLDERS, compare_outputs
+
+    new, old = tmp_path / "new", tmp_path / "old"
+    for root, value in ((new, "1"), (old, "2")):
+        for folder in OUTPUT_FOLDERS:
+            (root / folder).mkdir(parents=True)
+        (root / "data/derived/t.csv").write_text(f"x\n{value}\n")
+        (root / "figures/f.svg").write_text(f"<svg>{value}</svg>")
+    (new / "build/stamps").mkdir(parents=True)
+    (new / "build/stamps/01_a.json").write_text(json.dumps(
+        {"notebook": "01_a", "outputs": ["data/derived/t.csv", "figures/f.svg"]}))
+    assert compare_outputs(new, old) == [
+        "data/derived/t.csv:", "  row 1, column x: committed '2', new '1' (relative difference 0.5)",
+        "figures/f.svg: figure differs; drawn by notebook 01_a, whose data files are "
+        "data/derived/t.csv; of these data/derived/t.csv differ too"]
+    assert compare_outputs(new, new) == []

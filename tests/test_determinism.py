@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest
+from conftest import copy_inputs, tree_digest
 
 from collabcomm import pipeline
 
@@ -23,8 +22,7 @@ TIMESTAMP_KEYS = {"start_time", "end_time", "duration", "execution", "iopub.exec
 
 def _run(tmp: Path) -> Path:
     root = tmp / "proj"
-    for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
-        shutil.copytree(REPO / sub, root / sub)
+    copy_inputs(root)
     report = pipeline.run(root, overrides=REDUCED, progress=False, out=io.StringIO())
     assert report.ok, report.failure and report.failure.message
     return root

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,18 +29,22 @@ def _docstrings():
                     yield f"{path.name}:{getattr(node, 'name', '<module>')}", doc
 
 
-def test_no_control_characters_in_docstrings():
-    # "\beta" or "\frac" in a non-raw docstring becomes a backspace or a form feed
-    import re
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""Characters no docstring should hold: what "\\beta" or "\\frac" become in a non-raw one."""
 
+
+def _control_characters(doc: str) -> list[str]:
+    return sorted({hex(ord(c)) for c in CONTROL.findall(doc)})
+
+
+def test_no_control_characters_in_docstrings():
     docs = list(_docstrings())
     assert len(docs) > 100
-    bad = [(where, sorted({hex(ord(c)) for c in re.findall(r"[\x00-\x08\x0b-\x1f\x7f]", doc)}))
-           for where, doc in docs if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", doc)]
+    bad = [(where, _control_characters(doc)) for where, doc in docs if CONTROL.search(doc)]
     assert not bad, f"control characters in docstrings (make them raw strings): {bad}"
 
 
-def test_the_control_character_check_can_fail():
-    import re
-
-    assert re.search(r"[\x00-\x08\x0b-\x1f\x7f]", "slope \beta and \frac12")
+def test_the_control_character_check_finds_escapes():
+    # a non-raw "slope \beta and \frac12" holds a backspace and a form feed; tabs count too
+    assert _control_characters("slope \beta and \frac12") == ["0x8", "0xc"]
+    assert _control_characters(r"slope \beta and \frac12") == []

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import copy_inputs
 
-from collabcomm.compare import compare_trees
+from collabcomm.compare import compare_outputs
 
 pytestmark = [pytest.mark.matrix, pytest.mark.notebooks]
 REPO = Path(__file__).resolve().parents[1]
@@ -40,15 +40,12 @@ def test_outputs_are_identical_under_an_emulated_cpu(kernel, tmp_path):
         pytest.skip(f"this machine's OpenBLAS does not accept OPENBLAS_CORETYPE={kernel} "
                     f"(it reports {used}); the emulation needs an x86-64 CPU that can run it")
     root = tmp_path / "project"
-    for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
-        if (REPO / sub).exists():
-            shutil.copytree(REPO / sub, root / sub)
+    copy_inputs(root)
     env = os.environ | {"OPENBLAS_CORETYPE": kernel, "COLLABCOMM_ROOT": str(root)}
     run = subprocess.run([sys.executable, "-m", "collabcomm", "run", "--force"], cwd=root,
                          env=env, capture_output=True, text=True)
     assert run.returncode == 0, f"pipeline failed under {kernel}:\n{run.stdout}\n{run.stderr}"
-    report = [line for folder in ("data/derived", "figures")
-              for line in compare_trees(root, REPO, folder, stamps=root / "build" / "stamps")]
+    report = compare_outputs(root, REPO)
     assert not report, f"outputs under OPENBLAS_CORETYPE={kernel} differ from git:\n" + \
         "\n".join(report)
 

@@ -18,12 +18,11 @@ from pathlib import Path
 import pytest
 from seed_exhibits import seeds_dir
 
-from collabcomm.compare import compare_trees
+from collabcomm.compare import OUTPUT_FOLDERS, compare_outputs
 
 pytestmark = [pytest.mark.matrix, pytest.mark.notebooks]
 REPO = Path(__file__).resolve().parents[1]
 SUPPORTED = ["3.11", "3.12", "3.13"]
-OUTPUTS = ("data/derived/", "figures/")
 
 
 def _project_files() -> list[str]:
@@ -31,7 +30,7 @@ def _project_files() -> list[str]:
     the outputs the pipeline regenerates."""
     out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO,
                          capture_output=True, text=True, check=True).stdout.splitlines()
-    return [f for f in out if not f.startswith(OUTPUTS) and (REPO / f).is_file()]
+    return [f for f in out if not f.startswith(tuple(f"{o}/" for o in OUTPUT_FOLDERS)) and (REPO / f).is_file()]
 
 
 def _version_of(python: str) -> str | None:
@@ -88,8 +87,7 @@ def test_supported_python_reproduces_the_outputs(version, tmp_path):
     venv_python = str(root / ".venv" / "bin" / "python")
     assert _version_of(venv_python) == version
     run(venv_python, "-m", "collabcomm", "run", "--force")
-    report = [line for folder in ("data/derived", "figures")
-              for line in compare_trees(root, REPO, folder, stamps=root / "build" / "stamps")]
+    report = compare_outputs(root, REPO)
     assert not report, f"outputs under Python {version} differ from git:\n" + "\n".join(report)
     run(venv_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m",
         "not slow and not notebooks", "tests")

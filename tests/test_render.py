@@ -260,7 +260,6 @@ def test_the_browser_sees_a_page_that_asks_the_network(browser, tmp_path):
     page = tmp_path / "remote.html"
     page.write_text('<html><body><script src="https://cdn.example.org/lib.js"></script>'
                     '<p id="p">page</p></body></html>')
-    browser.events.clear()
     browser.open(page.as_uri())
     log = browser.log()
     assert log.remote_requests() == ["https://cdn.example.org/lib.js"]
@@ -272,7 +271,6 @@ def test_the_browser_sees_a_page_that_asks_the_network(browser, tmp_path):
 @pytest.mark.notebooks
 def test_deck_is_a_slideshow_offline(rendered, browser):
     deck, _ = rendered
-    browser.events.clear()
     browser.open(deck.as_uri())
     assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"), \
         "reveal.js did not initialise"
@@ -334,7 +332,6 @@ def test_key_s_shows_the_code_in_the_speaker_view_offline(rendered, browser):
 @pytest.mark.notebooks
 def test_html_page_typesets_math_offline(rendered, browser):
     _, page = rendered
-    browser.events.clear()
     browser.open(page.as_uri())
     assert browser.wait_for("document.querySelectorAll('.katex').length >= 4")
     log = browser.log()

@@ -5,10 +5,10 @@ a second run skips every notebook."""
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_inputs
 
 from collabcomm import pipeline
 from collabcomm.compare import compare_trees
@@ -20,9 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def fresh_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("repro")
-    for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
-        if (REPO / sub).exists():
-            shutil.copytree(REPO / sub, root / sub)
+    copy_inputs(root)
     report = pipeline.run(root, force=True, progress=False, out=io.StringIO())
     return root, report
 

@@ -191,8 +191,14 @@ def grim(mean: float, decimals: int, n: int, *, ties: str = "either") -> bool:
 def grim_tie_only(mean: float, decimals: int, n: int) -> bool:
     """True when ``n`` integers can have the printed ``mean`` only through a tie (a total whose
     mean lies exactly halfway between two printed values)."""
+    return _grim_tie(mean, decimals, n) is not None
+
+
+def _grim_tie(mean: float, decimals: int, n: int) -> Decimal | None:
+    """The tie value T/n when ``n`` integers reach the printed ``mean`` only through a tie,
+    else None."""
     inside, ties_found = _grim_totals(mean, decimals, n, "either", split=True)
-    return not inside and bool(ties_found)
+    return None if inside or not ties_found else Decimal(ties_found[0]) / Decimal(n)
 
 
 def _grim_totals(mean: float, decimals: int, n: int, ties: str, *, split: bool = False):
@@ -225,13 +231,8 @@ def grim_possible_text(mean: float, decimals: int, possible: list[int]) -> str:
     ``"18, 23, 27, 32, 36, 37, 40 (only on the tie 849.225)"``."""
     parts = []
     for k in possible:
-        if grim_tie_only(mean, decimals, k):
-            tie = Decimal(f"{float(mean):.{decimals}f}") + (
-                Decimal(5) * Decimal(10) ** (-(decimals + 1))
-                * (1 if not grim(mean, decimals, k, ties="half_up") else -1))
-            parts.append(f"{k} (only on the tie {tie})")
-        else:
-            parts.append(str(k))
+        tie = _grim_tie(mean, decimals, k)
+        parts.append(str(k) if tie is None else f"{k} (only on the tie {tie})")
     return ", ".join(parts)
 
 
@@ -274,10 +275,11 @@ def check_grim(descriptives: pd.DataFrame, n: int,
 def grim_readme_text(audit_table: pd.DataFrame) -> str:
     """The README's GRIM finding, generated from ``data/derived/audit.csv``'s GRIM rows.
 
-    The README quotes this text between markers, and a test checks that it is current, so
-    the list of sample sizes is never typed by hand.
+    A test checks that README.md contains this line, so the list of sample sizes is never
+    typed by hand.
     """
-    names = {"api_2012": "API 2012", "api_2011": "API 2011", "school_size": "school size"}
+    labels = published.variable_labels()
+    decimals = published.descriptives().set_index(["variable", "statistic"])["decimals"]
     rows = audit_table[(audit_table["check"] == "grim")
                        & audit_table["quantity"].str.startswith("mean of ")]
     bad = rows[rows["status"] == "inconsistent"]
@@ -287,10 +289,8 @@ def grim_readme_text(audit_table: pd.DataFrame) -> str:
     means, lists = [], []
     for r in bad.itertuples():
         var = r.quantity.split()[2]
-        decimals = published.descriptives().set_index(["variable", "statistic"]).loc[
-            (var, "mean"), "decimals"]
-        means.append(f"{names.get(var, var)} ({float(r.published):.{int(decimals)}f})")
-        lists.append(f"{names.get(var, var)} at N = {r.reproduced.split(': ', 1)[1]}")
+        means.append(f"{labels[var]} ({float(r.published):.{int(decimals[(var, 'mean')])}f})")
+        lists.append(f"{labels[var]} at N = {r.reproduced.split(': ', 1)[1]}")
     return (f"- **GRIM**: the means of {', '.join(means[:-1])} and {means[-1]} are impossible "
             f"for {n} whole numbers. They would be possible (N from {int(n) - 10} to "
             f"{int(n) + 14}; a mean exactly halfway between two printed values counted as "
@@ -1022,53 +1022,58 @@ def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
         corr = _assemble(np.asarray(r)[None], pairs, p)
         return {m: batch_ols(corr, sd[None], mu[None], n, yi, xis[m]) for m in ADDED}, corr[0]
 
-    def targeted_cells(r):
-        """Targeted cells' values (T,) and their Jacobian (T, 28)."""
-        corr = _assemble(np.asarray(r)[None], pairs, p)[0]
-        got, jac = np.empty(len(targets)), np.empty((len(targets), len(r)))
-        fits = {}
-        for m in {t[0] for t in targets}:
-            fits[m] = ols_moment_jacobian(corr, pairs, yi, xis[m])
-        for t, (m, j, _, _) in enumerate(targets):
-            beta, r2, d_beta, d_r2 = fits[m]
-            if j < 0:
-                got[t], jac[t] = r2, d_r2
-            else:
-                scale = sd[yi] / sd[xis[m][j]]
-                got[t], jac[t] = beta[j] * scale, d_beta[j] * scale
-        return got, jac
+    last: dict = {}
+
+    def evaluate(r):
+        """Targeted cells' values (T,) and Jacobian (T, 28), the smallest eigenvalue and its
+        gradient, at ``r``; SLSQP asks for values and Jacobians at the same point, so the last
+        point is kept."""
+        key = np.asarray(r, dtype=float).tobytes()
+        if key not in last:
+            corr = _assemble(np.asarray(r)[None], pairs, p)[0]
+            fits = {m: ols_moment_jacobian(corr, pairs, yi, xis[m])
+                    for m in {t[0] for t in targets}}
+            got, jac = np.empty(len(targets)), np.empty((len(targets), len(r)))
+            for t, (m, j, _, _) in enumerate(targets):
+                beta, r2, d_beta, d_r2 = fits[m]
+                if j < 0:
+                    got[t], jac[t] = r2, d_r2
+                else:
+                    scale = sd[yi] / sd[xis[m][j]]
+                    got[t], jac[t] = beta[j] * scale, d_beta[j] * scale
+            last.clear()
+            last[key] = (got, jac, *min_eigen_gradient(corr, pairs))
+        return last[key]
 
     def slack(r):  # >= 0 when within rounding: upper and lower sides
-        got, _ = targeted_cells(r)
+        got = evaluate(r)[0]
         return np.concatenate([half - margin - (got - value), half - margin + (got - value)])
 
     def slack_jac(r):
-        _, jac = targeted_cells(r)
+        jac = evaluate(r)[1]
         return np.concatenate([-jac, jac])
 
     def min_eig(r):
-        return np.array([min_eigen_gradient(_assemble(np.asarray(r)[None], pairs, p)[0],
-                                            pairs)[0] - eig_floor])
+        return np.array([evaluate(r)[2] - eig_floor])
 
     def min_eig_jac(r):
-        return min_eigen_gradient(_assemble(np.asarray(r)[None], pairs, p)[0], pairs)[1][None]
+        return evaluate(r)[3][None]
 
-    def violation(r):  # total squared excess over the rounding intervals, in half-widths
-        got, _ = targeted_cells(r)
-        over = np.maximum(np.abs(got - value) - (half - margin), 0.0) / half
-        return float(over @ over)
+    def excess(r):  # signed excess over each rounding interval, in half-widths
+        dev = evaluate(r)[0] - value
+        return np.sign(dev) * np.maximum(np.abs(dev) - (half - margin), 0.0) / half
+
+    def violation(r):  # total squared excess
+        e = excess(r)
+        return float(e @ e)
 
     def penalty(r):
-        """Total squared excess over the rounding intervals, in half-widths, plus 1e-3 times
-        the objective; with its gradient. Both are scaled by the smallest squared half-width,
-        a constant that keeps SLSQP's first quasi-Newton step inside the unit box."""
-        got, jac = targeted_cells(r)
-        dev = got - value
-        over = np.where(np.abs(dev) > half - margin, dev - np.sign(dev) * (half - margin),
-                        0.0) / half
-        w = half.min() ** 2
-        return (w * (float(over @ over) + 1e-3 * float((r - r0) @ (r - r0))),
-                w * (2 * (over / half) @ jac + 2e-3 * (r - r0)))
+        """Total squared excess plus 1e-3 times the objective, with its gradient. Both are
+        scaled by the smallest squared half-width, a constant that keeps SLSQP's first
+        quasi-Newton step inside the unit box."""
+        e, w = excess(r), half.min() ** 2
+        return (w * (float(e @ e) + 1e-3 * float((r - r0) @ (r - r0))),
+                w * (2 * (e / half) @ evaluate(r)[1] + 2e-3 * (r - r0)))
 
     def distance(r):
         return float((r - r0) @ (r - r0)), 2 * (r - r0)

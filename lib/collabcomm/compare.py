@@ -17,15 +17,21 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["compare_csv", "compare_trees", "relative_difference"]
+__all__ = ["OUTPUT_FOLDERS", "compare_csv", "compare_outputs", "compare_trees",
+           "relative_difference"]
+
+OUTPUT_FOLDERS = ("data/derived", "figures")
+"""The folders a pipeline run writes and git holds."""
 
 
 def relative_difference(new: str, old: str) -> float | None:
     r""":math:`|x_{new} - x_{old}| / \max(|x_{old}|, |x_{new}|)` of two written numbers, or
     ``None`` when either is not a number (text, blank). Equal numbers give 0.
 
-    >>> relative_difference("0.5", "0.25"), relative_difference("-2", "2"), relative_difference("a", "b")
-    (0.5, 2.0, None)
+    >>> relative_difference("0.5", "0.25"), relative_difference("-2", "2")
+    (0.5, 2.0)
+    >>> relative_difference("a", "b") is None
+    True
     """
     try:
         a, b = float(new), float(old)
@@ -135,3 +141,12 @@ def compare_trees(produced: Path, committed: Path, folder: str, *, stamps: Path 
                      + (f"; of these {', '.join(changed)} differ too" if changed else
                         "; all of them are identical, so the drawing itself changed"))
     return lines
+
+
+def compare_outputs(produced: Path, committed: Path, *, max_cells: int = 10) -> list[str]:
+    """:func:`compare_trees` over every output folder (:data:`OUTPUT_FOLDERS`), with the
+    stamps of the run that produced them (``produced/build/stamps``)."""
+    stamps = Path(produced) / "build" / "stamps"
+    return [line for folder in OUTPUT_FOLDERS
+            for line in compare_trees(produced, committed, folder, stamps=stamps,
+                                      max_cells=max_cells)]
