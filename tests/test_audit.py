@@ -305,6 +305,37 @@ def test_ols_moment_jacobian_matches_finite_differences(seed):
     assert untouched and not d_beta[:, untouched].any() and not d_r2[untouched].any()
 
 
+def test_ols_moments_batches_models_of_different_sizes():
+    # three models of 1, 3 and 4 regressors on one matrix: each model's slopes and R-squared
+    # equal models.ols_from_moments (standardized: unit SDs), the padded places are 0, and
+    # every derivative matches central finite differences
+    from collabcomm.models import ols_from_moments
+
+    p = 6
+    corr = _random_corr(p, 4)
+    pairs = [(i, j) for i in range(p) for j in range(i)]
+    xis = [[3], [1, 2, 5], [5, 1, 4, 2]]
+    system = audit.OlsMoments(pairs, 0, xis, p)
+    beta, r2, d_beta, d_r2 = system(corr)
+    assert beta.shape == (3, 4) and d_beta.shape == (3, 4, len(pairs))
+    names = [f"v{i}" for i in range(p)]
+    frame = pd.DataFrame(corr, names, names)
+    ones, zeros = pd.Series(1.0, names), pd.Series(0.0, names)
+    for g, xi in enumerate(xis):
+        fit = ols_from_moments(frame, ones, zeros, 200, "v0", [names[i] for i in xi])
+        np.testing.assert_allclose(beta[g, :len(xi)], fit.coef[[names[i] for i in xi]],
+                                   rtol=1e-12)
+        assert r2[g] == pytest.approx(fit.r_squared, rel=1e-12)
+        assert not beta[g, len(xi):].any() and not d_beta[g, len(xi):].any()
+    h = 1e-6
+    for k in range(len(pairs)):
+        up, dn = system(_perturbed(corr, pairs, k, h)), system(_perturbed(corr, pairs, k, -h))
+        np.testing.assert_allclose(d_beta[:, :, k], (up[0] - dn[0]) / (2 * h), atol=1e-7)
+        np.testing.assert_allclose(d_r2[:, k], (up[1] - dn[1]) / (2 * h), atol=1e-7)
+    with pytest.raises(ValueError, match="expected a 6 x 6 correlation matrix"):
+        system(corr[:5, :5])
+
+
 @pytest.mark.parametrize("seed", [0, 3])
 def test_min_eigen_gradient_matches_finite_differences(seed):
     p = 5
@@ -360,6 +391,22 @@ def test_reconciliation_with_r_squared_is_infeasible():
     assert rec.message.startswith("no nearby positive-definite matrix")
     assert rec.min_eigenvalue > 0
     assert not rec.cells[rec.cells.targeted]["within"].all()
+
+
+def test_reconciliation_without_least_violation_search():
+    # the R-squared variant as notebook 06 runs it: the answer is whether a feasible matrix
+    # exists; without the search the published matrix is reported, unchanged
+    rec = audit.reconcile(published.descriptives(), published.correlations(),
+                          published.regressions(), 26, restarts=1, include_r_squared=True,
+                          least_violation=False)
+    assert not rec.feasible
+    assert "least-violation search was not asked for" in rec.message
+    assert rec.distance == 0 and not rec.changes["change"].any()
+    # a feasible problem does not depend on the flag
+    kw = dict(restarts=1, least_violation=False)
+    rec = audit.reconcile(published.descriptives(), published.correlations(),
+                          published.regressions(), 26, **kw)
+    assert rec.feasible and rec.distance ** 2 == pytest.approx(0.2131574914, abs=1e-10)
 
 
 def test_grim_ties_and_exact_arithmetic():

@@ -40,6 +40,7 @@ __all__ = [
     "check_exhibit5",
     "check_text_claims",
     "Reconciliation",
+    "OlsMoments",
     "ols_moment_jacobian",
     "min_eigen_gradient",
     "reconcile",
@@ -353,10 +354,10 @@ def _moment_inputs(descriptives: pd.DataFrame, correlations: pd.DataFrame):
 
 def _assemble(r: np.ndarray, pairs, p: int) -> np.ndarray:
     """Correlation matrices (B, p, p) from B vectors of the off-diagonal correlations."""
-    b = r.shape[0]
-    m = np.repeat(np.eye(p)[None], b, axis=0)
-    for k, (i, j) in enumerate(pairs):
-        m[:, i, j] = m[:, j, i] = r[:, k]
+    i, j = np.asarray(pairs, dtype=int).reshape(-1, 2).T
+    m = np.repeat(np.eye(p)[None], r.shape[0], axis=0)
+    m[:, i, j] = r
+    m[:, j, i] = r
     return m
 
 
@@ -830,10 +831,88 @@ class Reconciliation:
     message: str
 
 
+class OlsMoments:
+    r"""Standardized OLS slopes and R-squared of several regressions on one correlation matrix,
+    with their exact derivatives with respect to every free off-diagonal correlation.
+
+    Built once for a set of models (the index pairs, the outcome and each model's regressors);
+    calling it on a correlation matrix computes all models at once, batched, which is what a
+    search that evaluates thousands of matrices needs.
+
+    Parameters
+    ----------
+    pairs : the (i, j) index pairs, i != j, of the correlations taken as free parameters.
+    yi : index of the outcome.
+    xis : for each model, the indices of its regressors.
+    size : the number of variables (rows) of the correlation matrices it will be given.
+
+    Notes
+    -----
+    With :math:`A = R_{xx}^{-1}`, :math:`\beta = A\,r_{xy}` and :math:`R^2 = r_{xy}^\top \beta`,
+    :math:`d\beta = A\,(dr_{xy} - dR_{xx}\,\beta)`. A correlation between regressors
+    :math:`p` and :math:`q` enters :math:`R_{xx}` twice, so
+    :math:`\partial\beta/\partial\rho_{pq} = -(A_{\cdot p}\beta_q + A_{\cdot q}\beta_p)`
+    and :math:`\partial R^2/\partial\rho_{pq} = -2\beta_p\beta_q`; a correlation of
+    regressor :math:`p` with the outcome gives :math:`A_{\cdot p}` and :math:`2\beta_p`; any
+    other correlation gives 0. In tensor form, with :math:`U = \partial r_{xy}/\partial\rho`
+    and :math:`T = \partial R_{xx}/\partial\rho` (constant 0/1 arrays built once),
+    :math:`\partial\beta/\partial\rho = A\,(U - T\beta)` and
+    :math:`\partial R^2/\partial\rho = \beta^\top (2U - T\beta)`. A raw slope is
+    :math:`b_k = \beta_k s_y / s_{x_k}`, so its derivative is the same row scaled by
+    :math:`s_y / s_{x_k}`.
+
+    Models with fewer regressors than the largest are padded to its size with an identity block
+    and a zero outcome correlation, which leaves their slopes unchanged and gives 0 in the
+    padded places. Validated against central finite differences, and model by model against
+    :func:`collabcomm.models.ols_from_moments`, in the tests.
+    """
+
+    def __init__(self, pairs, yi: int, xis, size: int):
+        self.pairs = [tuple(int(v) for v in pq) for pq in pairs]
+        self.yi = int(yi)
+        self.xis = [[int(v) for v in x] for x in xis]
+        self.width = max(len(x) for x in self.xis)
+        m, k, p = len(self.xis), self.width, len(self.pairs)
+        self.size = size = int(size)
+        one, zero = size * size, size * size + 1  # places of 1 and 0 after the flat matrix
+        self._ixx = np.full((m, k, k), zero)
+        self._ixx[:, range(k), range(k)] = one
+        self._ixy = np.full((m, k), zero)
+        self._u = np.zeros((m, k, p))  # d r_xy / d rho: which correlation is which r_xy entry
+        self._t = np.zeros((m, k, k, p))  # d R_xx / d rho, the same for R_xx's entries
+        for g, xi in enumerate(self.xis):
+            pos = {v: a for a, v in enumerate(xi)}
+            for a, u in enumerate(xi):
+                self._ixy[g, a] = u * size + self.yi
+                for b, v in enumerate(xi):
+                    self._ixx[g, a, b] = u * size + v
+            for c, (i, j) in enumerate(self.pairs):
+                if i in pos and j in pos:
+                    self._t[g, pos[i], pos[j], c] = self._t[g, pos[j], pos[i], c] = 1.0
+                elif self.yi in (i, j) and (i in pos or j in pos):
+                    self._u[g, pos[j] if i == self.yi else pos[i], c] = 1.0
+
+    def __call__(self, corr: np.ndarray):
+        """Return ``beta`` (M, K), ``r2`` (M,), ``d_beta`` (M, K, P) and ``d_r2`` (M, P) for
+        the (p, p) matrix ``corr``: M models, K the most regressors, P free correlations; a
+        model's slopes fill the first places of its row, in the order of its regressors."""
+        corr = np.asarray(corr, dtype=float)
+        if corr.shape != (self.size, self.size):
+            raise ValueError(f"expected a {self.size} x {self.size} correlation matrix, "
+                             f"got shape {corr.shape}")
+        flat = np.concatenate([corr.ravel(), [1.0, 0.0]])
+        a = np.linalg.inv(flat[self._ixx])
+        rxy = flat[self._ixy]
+        beta = np.einsum("mij,mj->mi", a, rxy)
+        w = self._u - np.einsum("mb,mabc->mac", beta, self._t)  # dr_xy - dR_xx beta
+        return (beta, np.einsum("mi,mi->m", rxy, beta), a @ w,
+                np.einsum("ma,mac->mc", beta, w + self._u))
+
+
 def ols_moment_jacobian(corr: np.ndarray, pairs, yi: int, xi: list[int]
                         ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    r"""Standardized OLS slopes and R-squared from a correlation matrix, with their exact
-    derivatives with respect to every off-diagonal correlation.
+    r"""Standardized OLS slopes and R-squared of one regression from a correlation matrix,
+    with their exact derivatives with respect to every off-diagonal correlation.
 
     Parameters
     ----------
@@ -850,32 +929,11 @@ def ols_moment_jacobian(corr: np.ndarray, pairs, yi: int, xi: list[int]
 
     Notes
     -----
-    With :math:`A = R_{xx}^{-1}`, :math:`d\beta = A\,(dr_{xy} - dR_{xx}\,\beta)`. A
-    correlation between regressors :math:`p` and :math:`q` enters :math:`R_{xx}` twice, so
-    :math:`\partial\beta/\partial\rho_{pq} = -(A_{\cdot p}\beta_q + A_{\cdot q}\beta_p)`
-    and :math:`\partial R^2/\partial\rho_{pq} = -2\beta_p\beta_q`; a correlation of
-    regressor :math:`p` with the outcome gives :math:`A_{\cdot p}` and :math:`2\beta_p`; any
-    other correlation gives 0. A raw slope is :math:`b_k = \beta_k s_y / s_{x_k}`, so its
-    derivative is the same row scaled by :math:`s_y / s_{x_k}`. Validated against central
+    One model of :class:`OlsMoments`, whose notes give the formulas. Validated against central
     finite differences in the tests.
     """
-    xi = list(xi)
-    pos = {v: k for k, v in enumerate(xi)}
-    a = np.linalg.inv(corr[np.ix_(xi, xi)])
-    rxy = corr[xi, yi]
-    beta = a @ rxy
-    d_beta = np.zeros((len(xi), len(pairs)))
-    d_r2 = np.zeros(len(pairs))
-    for col, (i, j) in enumerate(pairs):
-        if i in pos and j in pos:
-            p, q = pos[i], pos[j]
-            d_beta[:, col] = -(a[:, p] * beta[q] + a[:, q] * beta[p])
-            d_r2[col] = -2 * beta[p] * beta[q]
-        elif yi in (i, j) and (i in pos or j in pos):
-            p = pos[j] if i == yi else pos[i]
-            d_beta[:, col] = a[:, p]
-            d_r2[col] = 2 * beta[p]
-    return beta, float(rxy @ beta), d_beta, d_r2
+    beta, r2, d_beta, d_r2 = OlsMoments(pairs, yi, [list(xi)], len(corr))(corr)
+    return beta[0], float(r2[0]), d_beta[0], d_r2[0]
 
 
 def min_eigen_gradient(corr: np.ndarray, pairs) -> tuple[float, np.ndarray]:
@@ -889,7 +947,8 @@ def min_eigen_gradient(corr: np.ndarray, pairs) -> tuple[float, np.ndarray]:
     """
     w, v = np.linalg.eigh(corr)
     u = v[:, 0]
-    return float(w[0]), np.array([2 * u[i] * u[j] for i, j in pairs])
+    i, j = np.asarray(pairs, dtype=int).T
+    return float(w[0]), 2 * u[i] * u[j]
 
 
 def _polish_projection(x: np.ndarray, x0: np.ndarray, g, g_jac, *, weights=None,
@@ -965,7 +1024,8 @@ def _polish_projection(x: np.ndarray, x0: np.ndarray, g, g_jac, *, weights=None,
 
 def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
               regressions: pd.DataFrame, n: int, *, seed: int = 0, restarts: int = 4,
-              eig_floor: float = 1e-4, include_r_squared: bool = False) -> Reconciliation:
+              eig_floor: float = 1e-4, include_r_squared: bool = False,
+              least_violation: bool = True) -> Reconciliation:
     r"""The smallest change to Exhibit 3's correlations that reproduces Exhibit 4's
     coefficients within rounding, with the SDs and means as published.
 
@@ -988,9 +1048,13 @@ def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
     is returned unchanged.
 
     If no start reaches feasibility (as with ``include_r_squared`` on the published tables),
-    each start is followed by a search for the least total squared violation (in rounding
-    half-widths) plus 1e-3 times the objective, keeping the matrix positive definite; the
-    start with the smallest violation is reported, with what remains unmatched. That search is
+    and ``least_violation`` is true (the default), each start is followed by a search for the
+    least total squared violation (in rounding half-widths) plus 1e-3 times the objective,
+    keeping the matrix positive definite; the start with the smallest violation is reported,
+    with what remains unmatched. With ``least_violation=False`` that search is skipped and the
+    published matrix is reported: the answer is then only whether a feasible matrix was found,
+    which is all notebook 06 shows of the R-squared variant (the search is most of the time of
+    that variant: about 0.75 s of 1 s). That search is
     non-smooth and ill-conditioned near singular matrices, so its end point is a local result
     that can differ between machines; only the fact that no start is feasible is stable, and
     only that is reported by the companion (``feasible`` and ``message``).
@@ -1022,6 +1086,14 @@ def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
         corr = _assemble(np.asarray(r)[None], pairs, p)
         return {m: batch_ols(corr, sd[None], mu[None], n, yi, xis[m]) for m in ADDED}, corr[0]
 
+    models = list(ADDED)
+    system = OlsMoments(pairs, yi, [xis[m] for m in models], p)
+    # each target cell as a place in the flattened (slopes, then R-squared) output, with its
+    # scale: a raw slope is a standardized one times s_y / s_x
+    k = system.width
+    place = np.array([len(models) * k + models.index(m) if j < 0 else models.index(m) * k + j
+                      for m, j, _, _ in targets])
+    scale = np.array([1.0 if j < 0 else sd[yi] / sd[xis[m][j]] for m, j, _, _ in targets])
     last: dict = {}
 
     def evaluate(r):
@@ -1031,18 +1103,12 @@ def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
         key = np.asarray(r, dtype=float).tobytes()
         if key not in last:
             corr = _assemble(np.asarray(r)[None], pairs, p)[0]
-            fits = {m: ols_moment_jacobian(corr, pairs, yi, xis[m])
-                    for m in {t[0] for t in targets}}
-            got, jac = np.empty(len(targets)), np.empty((len(targets), len(r)))
-            for t, (m, j, _, _) in enumerate(targets):
-                beta, r2, d_beta, d_r2 = fits[m]
-                if j < 0:
-                    got[t], jac[t] = r2, d_r2
-                else:
-                    scale = sd[yi] / sd[xis[m][j]]
-                    got[t], jac[t] = beta[j] * scale, d_beta[j] * scale
+            beta, r2, d_beta, d_r2 = system(corr)
+            values = np.concatenate([beta.ravel(), r2])
+            derivs = np.concatenate([d_beta.reshape(-1, len(r)), d_r2])
             last.clear()
-            last[key] = (got, jac, *min_eigen_gradient(corr, pairs))
+            last[key] = (values[place] * scale, derivs[place] * scale[:, None],
+                         *min_eigen_gradient(corr, pairs))
         return last[key]
 
     def slack(r):  # >= 0 when within rounding: upper and lower sides
@@ -1100,12 +1166,13 @@ def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
             x = _polish_projection(res.x, r0, constraints, constraints_jac)
             if constraints(x).min() >= -1e-9:
                 feasible.append((distance(x)[0], x))
-            else:
-                x = minimize(penalty, x0, jac=True, method="SLSQP", bounds=bounds,
-                             constraints=[{"type": "ineq", "fun": min_eig, "jac": min_eig_jac}],
-                             options={"maxiter": 500, "ftol": 1e-15}).x
-                if min_eig(x)[0] >= -1e-9:
-                    fallback.append((violation(x), x))
+        # the least-violation search is only needed when no start is feasible
+        for x0 in starts if least_violation and not feasible else []:
+            x = minimize(penalty, x0, jac=True, method="SLSQP", bounds=bounds,
+                         constraints=[{"type": "ineq", "fun": min_eig, "jac": min_eig_jac}],
+                         options={"maxiter": 500, "ftol": 1e-15}).x
+            if min_eig(x)[0] >= -1e-9:
+                fallback.append((violation(x), x))
         if feasible:
             best = min(feasible, key=lambda t: t[0])[1]
             message = "found a positive-definite matrix that reproduces every coefficient"
@@ -1113,6 +1180,11 @@ def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
             best = min(fallback, key=lambda t: t[0])[1]
             message = ("no nearby positive-definite matrix reproduces every coefficient; "
                        "the best found is reported with what remains unmatched")
+        elif not least_violation:
+            best = r0.copy()
+            message = ("no start reached a positive-definite matrix that reproduces every "
+                       "target; the least-violation search was not asked for, so the published "
+                       "matrix is reported")
         else:
             best = r0.copy()
             message = ("no start reached a positive-definite matrix closer to Exhibit 4; "
