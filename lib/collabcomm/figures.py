@@ -12,14 +12,16 @@ import os
 import re
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
+from .lazy import lazy_import
 from .outputs import atomic_path, destination
 from .paths import project
 from .precision import round_significant, snap_zero
+
+plt = lazy_import("matplotlib.pyplot")
+sns = lazy_import("seaborn")
 
 __all__ = [
     "SYNTHETIC_NOTE",

@@ -15,15 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
-from scipy import stats as _st
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from . import published
 from .audit import matches_published
 from .errors import CollabcommError, MissingDataWarning, ParameterError
+from .lazy import lazy_import
 from .schema import CONTROLS
 from .significance import stars
+
+smf = lazy_import("statsmodels.formula.api")
+_st = lazy_import("scipy.stats")
+_influence = lazy_import("statsmodels.stats.outliers_influence")
 
 __all__ = [
     "OUTCOME",
@@ -303,7 +305,7 @@ def vifs(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
     data = complete_cases(data, [OUTCOME, *xs], f"school data for model {model}",
                           missing=missing)
     x = np.column_stack([np.ones(len(data)), data[xs].to_numpy(float)])
-    return pd.Series([variance_inflation_factor(x, j + 1) for j in range(len(xs))], index=xs,
+    return pd.Series([_influence.variance_inflation_factor(x, j + 1) for j in range(len(xs))], index=xs,
                      name=f"VIF (model {model})")
 
 

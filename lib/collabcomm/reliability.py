@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from .errors import CollabcommError
+from .lazy import lazy_import
+
+_st = lazy_import("scipy.stats")
 
 __all__ = [
     "Alpha",

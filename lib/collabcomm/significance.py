@@ -8,9 +8,11 @@ Paper 001 marks Exhibit 4 with ``**`` p<0.01, ``*`` p<0.05, ``+`` p<0.1, and Exh
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as _st
 
 from . import published
+from .lazy import lazy_import
+
+_st = lazy_import("scipy.stats")
 
 __all__ = ["p_from_r", "critical_r", "stars", "legend", "star_levels"]
 
