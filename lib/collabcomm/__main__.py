@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="rerun notebooks whose inputs are unchanged")
     run.add_argument("--root", help="project root (default: this checkout)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                     help="notebooks run at once (default: one per core; 1 = one after another)")
 
     score = sub.add_parser("score", help="score a survey file (teacher_id, school_id, 20 items)")
     score.add_argument("survey", help="survey CSV: teacher_id, school_id and the 20 item columns")
@@ -86,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             report = pipeline.run(
                 args.root, only=only, force=getattr(args, "force", False),
                 overrides=overrides, progress=not getattr(args, "no_progress", False),
+                jobs=getattr(args, "jobs", None),
             )
             if not report.ok:
                 print(f"\nerror: {report.failure.message}", file=sys.stderr)
