@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from pathlib import Path
 
 import pytest
+
+# One BLAS thread in the test process, as in the kernels the pipeline starts (RUN_ENV): the
+# matrices are small, and on a busy machine a second thread per process only competes for the
+# cores (a reconciliation test took 22 s instead of 0.5 s). Nothing above imports numpy.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -40,9 +47,15 @@ def tree_digest(folder: Path, *, skip: str | None = None) -> dict[str, str]:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The cross-machine matrix (full runs under emulated CPUs) runs only when asked for by
+    """Every test that executes notebooks (marker ``notebooks``) is also ``slow``, so that
+    ``pytest -m "not slow"`` is the quick check (under a minute).
+
+    The cross-machine matrix (full runs under emulated CPUs) runs only when asked for by
     marker, as ``make test-matrix`` does (``-m matrix``); ``make test`` and any other marker
     expression leave it out."""
+    for item in items:
+        if item.get_closest_marker("notebooks") is not None:
+            item.add_marker(pytest.mark.slow)
     if "matrix" in (config.option.markexpr or ""):
         return
     keep = [item for item in items if item.get_closest_marker("matrix") is None]
@@ -64,3 +77,22 @@ def copy_inputs(root: Path) -> Path:
         if (REPO / sub).exists():
             shutil.copytree(REPO / sub, root / sub)
     return root
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory):
+    """One forced run of every notebook, with the default parameters and the default number
+    of concurrent notebooks, in a temporary copy of the project's inputs (and ``vendor/``, for
+    the rendering tests). Shared by the tests that only read what a run produces: committed
+    outputs are current, two runs are identical, rendered pages work offline. Returns
+    ``(root, report)``; tests must not change ``data/derived``, ``figures`` or ``build/notebooks``
+    under ``root``."""
+    import io
+    import shutil
+
+    from collabcomm import pipeline
+
+    root = copy_inputs(tmp_path_factory.mktemp("full_run") / "proj")
+    shutil.copytree(REPO / "vendor", root / "vendor")
+    report = pipeline.run(root, force=True, progress=False, out=io.StringIO())
+    return root, report

@@ -1,6 +1,8 @@
 """Two complete runs of every notebook, in two temporary projects, give byte-identical
 data/derived and figures (PNG and SVG), and executed notebooks that differ at most in their
-execution timestamps. Reduced parameters keep the run short; every notebook runs."""
+execution timestamps. One run is the shared ``full_run`` of conftest.py, with notebooks running
+concurrently; the other runs them one after another (``jobs=1``), so the check also shows that
+running notebooks at the same time changes no byte."""
 
 from __future__ import annotations
 
@@ -15,15 +17,13 @@ from collabcomm import pipeline
 
 pytestmark = pytest.mark.notebooks
 REPO = Path(__file__).resolve().parents[1]
-REDUCED = {"draws": 300, "restarts": 0, "reps": 200, "n_grid": [10, 26, 50]}
 TIMESTAMP_KEYS = {"start_time", "end_time", "duration", "execution", "iopub.execute_input",
                   "iopub.status.busy", "iopub.status.idle", "shell.execute_reply"}
 
 
-def _run(tmp: Path) -> Path:
-    root = tmp / "proj"
-    copy_inputs(root)
-    report = pipeline.run(root, overrides=REDUCED, progress=False, out=io.StringIO())
+def _run_one_at_a_time(tmp: Path) -> Path:
+    root = copy_inputs(tmp / "proj")
+    report = pipeline.run(root, force=True, jobs=1, progress=False, out=io.StringIO())
     assert report.ok, report.failure and report.failure.message
     return root
 
@@ -42,8 +42,10 @@ def _strip_timestamps(node):
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    return _run(tmp_path_factory.mktemp("a")), _run(tmp_path_factory.mktemp("b"))
+def two_runs(full_run, tmp_path_factory):
+    root, report = full_run
+    assert report.ok, report.failure and report.failure.message
+    return root, _run_one_at_a_time(tmp_path_factory.mktemp("sequential"))
 
 
 @pytest.mark.parametrize("folder", ["data/derived", "figures"])

@@ -1,6 +1,10 @@
 """Fresh machine: clone the repository into a temporary folder with no .venv and run the
 README's two commands exactly as written. Both must pass, and `make reproduce` must
-regenerate exactly the committed results (the clone's git status stays clean)."""
+regenerate exactly the committed results (the clone's git status stays clean).
+
+The clone runs the whole of `make test` again, so the check sits with the other full-run
+checks in `make test-matrix` (marker ``matrix``), which CI runs after `make test`; CI's own
+`make test` on its clean clone is the same check of the second command."""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ def test_readme_commands_are_the_two_make_targets():
     assert readme_commands() == ["make reproduce", "make test"]
 
 
+@pytest.mark.matrix
 @pytest.mark.skipif(os.environ.get(GUARD) == "1", reason="already inside the fresh-clone check")
 def test_fresh_clone_runs_the_readme_commands(tmp_path):
     clone = tmp_path / "clone"

@@ -178,11 +178,8 @@ def test_the_white_theme_embeds_its_font_and_carries_its_licence():
 # --- notebook 07 as a deck and as a page ---------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    root = tmp_path_factory.mktemp("render")
-    for sub in ("notebooks", "data", "vendor"):
-        shutil.copytree(REPO / sub, root / sub)
-    report = pipeline.run(root, only=["07"], progress=False, out=io.StringIO())
+def rendered(full_run):
+    root, report = full_run  # the shared run of every notebook (conftest.py)
     assert report.ok, report.failure and report.failure.message
     deck = render.render_slides(DECK_NAME, root)
     index = render.render_html(root)

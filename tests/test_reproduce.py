@@ -1,6 +1,6 @@
-"""The real notebooks, run by the pipeline in a temporary copy of the project, reproduce the
-committed data/derived and figures byte for byte (so committed results are never stale) and
-a second run skips every notebook."""
+"""The real notebooks, run by the pipeline in a temporary copy of the project (the shared
+``full_run`` of conftest.py), reproduce the committed data/derived and figures byte for byte
+(so committed results are never stale) and a second run skips every notebook."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import copy_inputs
 
 from collabcomm import pipeline
 from collabcomm.compare import compare_trees
@@ -17,29 +16,21 @@ pytestmark = pytest.mark.notebooks
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def fresh_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("repro")
-    copy_inputs(root)
-    report = pipeline.run(root, force=True, progress=False, out=io.StringIO())
-    return root, report
-
-
-def test_every_notebook_runs(fresh_run):
-    root, report = fresh_run
+def test_every_notebook_runs(full_run):
+    root, report = full_run
     assert report.ok, report.failure and report.failure.message
     assert [r.notebook for r in report.runs] == pipeline.discover(pipeline.project(REPO))
 
 
 @pytest.mark.parametrize("folder", ["data/derived", "figures"])
-def test_committed_outputs_are_current(fresh_run, folder):
-    root, _ = fresh_run
+def test_committed_outputs_are_current(full_run, folder):
+    root, _ = full_run
     report = compare_trees(root, REPO, folder, stamps=root / "build" / "stamps")
     assert not report, (f"{folder}: committed files differ from a fresh run (run make "
                         "reproduce if the change is intended):\n" + "\n".join(report))
 
 
-def test_second_run_skips_everything(fresh_run):
-    root, _ = fresh_run
+def test_second_run_skips_everything(full_run):
+    root, _ = full_run
     report = pipeline.run(root, progress=False, out=io.StringIO())
     assert {r.status for r in report.runs} == {"skipped"}

@@ -133,7 +133,7 @@ def _select(names: list[str], only: list[str] | None) -> list[str]:
 
 def _overlap(a: str, b: str, root: Path) -> bool:
     """Whether two project-relative glob patterns can name the same file: one matches the
-    other as text (``data/derived/*.csv`` and ``data/derived/exhibit4_b.csv``), or an existing
+    other as text (``data/derived/*.csv`` and ``data/derived/exhibit4_fits.csv``), or an existing
     file matches both."""
     if fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a):
         return True
@@ -574,7 +574,7 @@ def format_summary(runs: list[NotebookRun], wall: float | None = None) -> str:
     if wall is None:
         lines.append(f"total {busy:.1f} s; {counts}")
     else:
-        lines.append(f"wall time {wall:.1f} s (notebooks' own times add up to {busy:.1f} s); "
+        lines.append(f"wall time {wall:.1f} s; total of the notebooks' own times {busy:.1f} s; "
                      f"{counts}")
     lines += [f"  {r.notebook}: {r.message}" for r in runs
               if r.status == "not run" and r.message]
