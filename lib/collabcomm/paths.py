@@ -130,9 +130,9 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
 
     Examples
     --------
-    >>> same_file("data/x.csv", "data/../data/x.csv")
+    >>> same_file("data/README.md", "data/../data/README.md")
     True
-    >>> same_file("data/x.csv", "data/y.csv")
+    >>> same_file("data/README.md", "README.md")
     False
     """
     if os.path.realpath(a) == os.path.realpath(b):
