@@ -43,8 +43,10 @@ __all__ = [
     "vifs",
     "influence",
     "partial_regression",
+    "MAX_MAGNITUDE",
     "MISSING_RULES",
     "complete_cases",
+    "check_school_ids",
     "check_school_data",
     "load_school_data",
     "READINGS",
@@ -352,6 +354,10 @@ def partial_regression(data: pd.DataFrame, model: int, term: str, *,
     return out
 
 
+MAX_MAGNITUDE = 1e12
+"""Largest absolute value a school variable may have. Larger values (``1e200``) are typing or
+export errors: their squares overflow or swamp every other school in the sums OLS needs."""
+
 MISSING_RULES = ("refuse", "drop")
 """What a blank cell in an analysed column does: refuse the data (default), or drop its row."""
 
@@ -364,7 +370,8 @@ def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data",
     :func:`influence`, :func:`partial_regression`, :func:`load_school_data`,
     :func:`collabcomm.simulate.population_from_data`) applies it:
 
-    - a cell that is not a number (``"n/a"``, ``"12,5"``) is always an error;
+    - a cell that is not a number (``"n/a"``, ``"12,5"``), or is not finite (``inf``,
+      ``-inf``) or larger in size than :data:`MAX_MAGNITUDE` (``1e200``), is always an error;
     - a blank cell is an error by default (``missing="refuse"``), naming ``source``, the
       column and the row;
     - with ``missing="drop"`` the rows with a blank cell in ``columns`` are left out, and a
@@ -410,6 +417,16 @@ def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data",
         i, j = np.argwhere(wrong)[0]
         raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: "
                               f"{str(data[columns[j]].iloc[i])!r} is not a number")
+    values = x.to_numpy()
+    with np.errstate(invalid="ignore"):
+        extreme = ~blank & ~(np.abs(values) <= MAX_MAGNITUDE)  # inf, -inf, 1e200
+    if extreme.any():
+        i, j = np.argwhere(extreme)[0]
+        why = ("is not a finite number" if not np.isfinite(values[i, j])
+               else f"is larger in size than {MAX_MAGNITUDE:g}, the most a school variable "
+                    "can be")
+        raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: "
+                              f"{str(data[columns[j]].iloc[i])!r} {why}")
     if blank.any() and missing == "refuse":
         i, j = np.argwhere(blank)[0]
         raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: is blank "
@@ -422,6 +439,37 @@ def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data",
         warnings.warn(f"{source}: left out {len(rows)} of {len(data)} rows with a blank cell "
                       f"in a used column (rows {shown})", MissingDataWarning, stacklevel=2)
     return out
+
+
+def check_school_ids(data: pd.DataFrame, source: str, *, first_row: int = 1) -> None:
+    """Refuse a blank or repeated ``school_id`` (when the column is there).
+
+    Raises :class:`CollabcommError` naming ``source``, the column and the row (``first_row``
+    as in :func:`complete_cases`).
+
+    Examples
+    --------
+    >>> check_school_ids(pd.DataFrame({"school_id": ["S01", None]}), "demo")
+    Traceback (most recent call last):
+    ...
+    collabcomm.errors.CollabcommError: demo: column 'school_id', row 2: is blank; every school needs an id
+    """
+    if "school_id" not in data.columns:
+        return
+    ids = data["school_id"]
+    blank = (ids.isna() | ids.astype(str).str.strip().eq("")).to_numpy()
+    if blank.any():
+        raise CollabcommError(f"{source}: column 'school_id', row "
+                              f"{int(np.flatnonzero(blank)[0]) + first_row}: is blank; every "
+                              "school needs an id")
+    dup = ids.astype(str).str.strip().duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        j = int(np.flatnonzero((ids.astype(str).str.strip() == str(ids.iloc[i]).strip())
+                               .to_numpy())[0])
+        raise CollabcommError(f"{source}: column 'school_id', row {i + first_row}: "
+                              f"{str(ids.iloc[i])!r} repeats row {j + first_row}; each school "
+                              "must appear once")
 
 
 def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
@@ -438,6 +486,7 @@ def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
     from .schema import SCHOOL_VARIABLES
 
     names = list(SCHOOL_VARIABLES)
+    check_school_ids(data, source, first_row=first_row)
     return complete_cases(data, names, source, missing=missing,
                           first_row=first_row)[names].astype(float)
 
@@ -461,6 +510,7 @@ def load_school_data(path, *, missing: str = "refuse") -> pd.DataFrame:
         data = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
+    check_school_ids(data, str(path), first_row=2)
     out = complete_cases(data, list(SCHOOL_VARIABLES), str(path), missing=missing, first_row=2)
     return out.reset_index(drop=True)
 
@@ -503,6 +553,10 @@ def item_effects(schools_data: pd.DataFrame, responses: pd.DataFrame, items: lis
     ``school_r`` = corr(item school mean, residual) over schools and ``teacher_r`` =
     corr(answer, school residual) over teachers. Validated on a hand-made dataset in the tests.
     """
+    if "school_id" not in schools_data.columns:
+        raise CollabcommError("school data lack column 'school_id', which matches schools with "
+                              "teachers' answers")
+    check_school_ids(schools_data, "school data")
     resid = pd.Series(fit(schools_data, 1).resid.to_numpy(), index=schools_data["school_id"])
     known = responses["school_id"].isin(resid.index)
     if not known.all():
