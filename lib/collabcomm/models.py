@@ -46,6 +46,8 @@ __all__ = [
     "MAX_MAGNITUDE",
     "MISSING_RULES",
     "complete_cases",
+    "model_rows",
+    "check_design",
     "check_school_ids",
     "check_school_data",
     "load_school_data",
@@ -118,12 +120,81 @@ def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
     far too small). Validated against R's ``lm`` and, for HC3, ``lmtest::coeftest(fit,
     vcov. = sandwich::vcovHC(fit, type = "HC3"))`` (tests/reference/lm_reference.R).
     """
+    rows = model_rows(data, model, drop=drop, missing=missing)
+    return smf.ols(formula(model, drop=drop), data=rows).fit(cov_type=cov_type, use_t=True)
+
+
+def model_rows(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
+               missing: str = "refuse") -> pd.DataFrame:
+    """The rows a model is fitted on, after the checks every fit shares.
+
+    The blank-cell rule of :func:`complete_cases`, then :func:`check_design` on the outcome
+    and the model's regressors. Messages name the data's source: the file for a frame from
+    :func:`load_school_data` (its ``attrs["source"]``), else ``school data for model <k>``.
+    """
     used = [OUTCOME, *regressors(model, drop=drop)]
+    source = data.attrs.get("source", f"school data for model {model}")
     absent = sorted(set(used) - set(data.columns))
     if absent:
-        raise CollabcommError(f"school data lack column(s) {absent} needed by model {model}")
-    rows = complete_cases(data, used, f"school data for model {model}", missing=missing)
-    return smf.ols(formula(model, drop=drop), data=rows).fit(cov_type=cov_type, use_t=True)
+        where = f"{data.attrs['source']}: " if "source" in data.attrs else ""
+        raise CollabcommError(f"{where}school data lack column(s) {absent} needed by model "
+                              f"{model}")
+    rows = complete_cases(data, used, source, missing=missing)
+    check_design(rows, used, source, what=f"model {model} ({len(used) - 1} regressors and a "
+                                          "constant)")
+    return rows
+
+
+def check_design(data: pd.DataFrame, columns: list[str], source: str, *, what: str) -> None:
+    """Refuse school data that ``what`` (a model, a population) cannot be estimated from.
+
+    The one validation of degenerate school files, shared by the regressions (:func:`fit`,
+    so notebooks 04 and 05) and the simulations (:func:`collabcomm.simulate.population_from_data`,
+    notebook 07).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Numeric, complete columns (after :func:`complete_cases`).
+    columns : list of str
+        The variables used: a model's outcome and regressors, or a population's variables.
+    source : str
+        Name of the data in messages (a file path, say).
+    what : str
+        What needs the data, in messages (``"model 5 (4 regressors and a constant)"``).
+
+    Raises
+    ------
+    CollabcommError
+        Naming ``source``: fewer schools than ``len(columns) + 1`` (a model then has no
+        residual degrees of freedom; a covariance matrix is singular); a constant column
+        (zero variance), named; or columns so collinear that their correlation matrix is not
+        positive definite (smallest eigenvalue below 1e-10), naming the columns that carry
+        the near-null direction.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"y": [1.0, 2, 4, 3], "x": [1.0, 1, 1, 1]})
+    >>> check_design(d, ["y", "x"], "demo.csv", what="a line")
+    Traceback (most recent call last):
+    ...
+    collabcomm.errors.CollabcommError: demo.csv: column(s) ['x'] are constant (zero variance); a line cannot be estimated from them
+    """
+    n, k = len(data), len(columns)
+    if n < k + 1:
+        raise CollabcommError(f"{source}: {n} school(s); {what} needs at least {k + 1}")
+    x = data[list(columns)].astype(float)
+    sds = x.std(ddof=1)
+    flat = [c for c in columns if not sds[c] > 0]
+    if flat:
+        raise CollabcommError(f"{source}: column(s) {flat} are constant (zero variance); {what} "
+                              "cannot be estimated from them")
+    values, vectors = np.linalg.eigh(x.corr().to_numpy())
+    if values[0] < 1e-10:
+        tied = [c for c, w in zip(columns, vectors[:, 0], strict=True) if abs(w) > 0.1]
+        raise CollabcommError(f"{source}: the correlation matrix of {list(columns)} is not "
+                              f"positive definite (smallest eigenvalue {values[0]:.3g}); "
+                              f"columns {tied} are collinear, so {what} cannot separate them")
 
 
 def tidy(results, model: int, *, levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
@@ -302,8 +373,7 @@ def vifs(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
     """Variance inflation factors of a model's regressors: :math:`1 / (1 - R_j^2)`
     (``missing`` as in :func:`fit`)."""
     xs = regressors(model, drop=drop)
-    data = complete_cases(data, [OUTCOME, *xs], f"school data for model {model}",
-                          missing=missing)
+    data = model_rows(data, model, drop=drop, missing=missing)
     x = np.column_stack([np.ones(len(data)), data[xs].to_numpy(float)])
     return pd.Series([variance_inflation_factor(x, j + 1) for j in range(len(xs))], index=xs,
                      name=f"VIF (model {model})")
@@ -313,8 +383,7 @@ def influence(data: pd.DataFrame, model: int, *, id_column: str = "school_id",
               missing: str = "refuse") -> pd.DataFrame:
     """Cook's distance, leverage and studentized residuals of each school under a model
     (``missing`` as in :func:`fit`; dropped schools get no row)."""
-    data = complete_cases(data, [OUTCOME, *regressors(model)], f"school data for model {model}",
-                          missing=missing)
+    data = model_rows(data, model, missing=missing)
     infl = fit(data, model).get_influence()
     out = pd.DataFrame({
         "cooks_d": infl.cooks_distance[0],
@@ -339,8 +408,7 @@ def partial_regression(data: pd.DataFrame, model: int, term: str, *,
     xs = regressors(model)
     if term not in xs:
         raise CollabcommError(f"'{term}' is not a regressor of model {model}: {xs}")
-    data = complete_cases(data, [OUTCOME, *xs], f"school data for model {model}",
-                          missing=missing)
+    data = model_rows(data, model, missing=missing)
     others = [x for x in xs if x != term]
     z = np.column_stack([np.ones(len(data)), data[others].to_numpy(float)])
 
@@ -512,7 +580,9 @@ def load_school_data(path, *, missing: str = "refuse") -> pd.DataFrame:
         raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
     check_school_ids(data, str(path), first_row=2)
     out = complete_cases(data, list(SCHOOL_VARIABLES), str(path), missing=missing, first_row=2)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["source"] = str(path)  # so that check_design's messages name the file
+    return out
 
 
 READINGS: dict[str, str] = {
