@@ -9,17 +9,19 @@ html    run what is stale, then render executed notebooks to build/html with an 
 slides  run notebook 07 if stale, then render it as a reveal.js deck in build/slides
 bench   print the benchmark figures (what ``make bench`` calls)
 
-Exit codes: 0 success; 1 a notebook failed; 2 bad input or parameters; 130 interrupted.
+Exit codes: 0 success; 1 a notebook failed; 2 bad input or parameters (also a notebook that
+stopped on bad input, e.g. a malformed file given as a parameter); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from .errors import CollabcommError
 
-__all__ = ["main"]
+__all__ = ["main", "failure_code"]
 
 #: The notebook ``slides`` renders (the classroom notebook).
 SLIDES_NOTEBOOK = "07_classroom_power"
@@ -74,9 +76,33 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+def failure_code(message: str) -> int:
+    """Exit code of a failed notebook: 2 when a cell stopped on bad input (one of the
+    companion's errors, :mod:`collabcomm.errors`, e.g. a malformed school file given as a
+    parameter), else 1.
+
+    Examples
+    --------
+    >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): "
+    ...              "CollabcommError: 2 school(s); ...")
+    2
+    >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): KeyError: 'x'")
+    1
+    """
+    from . import errors
+
+    found = re.search(r"failed in [^:\n]*: (\w+): ", message)
+    kind = getattr(errors, found[1], None) if found else None
+    return 2 if isinstance(kind, type) and issubclass(kind, errors.CollabcommError) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "root", None) is not None:
+            from .paths import check_root
+
+            check_root(args.root)
         if args.command in ("run", "html", "slides"):
             from . import pipeline, render
             from .params import parse_overrides
@@ -89,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             if not report.ok:
                 print(f"\nerror: {report.failure.message}", file=sys.stderr)
-                return 1
+                return failure_code(report.failure.message)
             if args.command == "html":
                 print(f"wrote {render.render_html(args.root)}")
             if args.command == "slides":

@@ -175,10 +175,10 @@ def check_design(data: pd.DataFrame, columns: list[str], source: str, *, what: s
     Examples
     --------
     >>> d = pd.DataFrame({"y": [1.0, 2, 4, 3], "x": [1.0, 1, 1, 1]})
-    >>> check_design(d, ["y", "x"], "demo.csv", what="a line")
+    >>> check_design(d, ["y", "x"], "demo", what="a line")
     Traceback (most recent call last):
     ...
-    collabcomm.errors.CollabcommError: demo.csv: column(s) ['x'] are constant (zero variance); a line cannot be estimated from them
+    collabcomm.errors.CollabcommError: demo: column(s) ['x'] are constant (zero variance); a line cannot be estimated from them
     """
     n, k = len(data), len(columns)
     if n < k + 1:

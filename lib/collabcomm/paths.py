@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["ProjectPaths", "project", "package_dir", "ROOT_ENV", "INPUT_FOLDERS", "same_file",
-           "input_folder_of"]
+           "input_folder_of", "check_root"]
 
 ROOT_ENV = "COLLABCOMM_ROOT"
 
@@ -163,3 +163,27 @@ def input_folder_of(path: str | os.PathLike, root: str | os.PathLike | None = No
         if real.is_relative_to(os.path.realpath(base / folder)):
             return folder
     return None
+
+
+def check_root(root: str | os.PathLike | None) -> ProjectPaths:
+    """The project at ``root``, refused unless it is one.
+
+    ``None`` means the default project (:func:`project`). A given ``root`` must be a folder
+    holding ``notebooks/params.yaml``.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``root`` and what is missing.
+    """
+    from .errors import ParameterError
+
+    paths = project(root)
+    if root is None:
+        return paths
+    if not paths.root.is_dir():
+        raise ParameterError(f"--root {root}: no such folder")
+    if not paths.params_file.is_file():
+        raise ParameterError(f"--root {root}: not a project root ({paths.params_file} not "
+                             "found); give the folder that holds notebooks/params.yaml")
+    return paths
