@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("-p", "--param", action="append", metavar="NAME=V1,V2,...", default=[],
                     help="values of one parameter (repeatable; the grid is their product)")
     sw.add_argument("--workers", type=int, default=2, help="runs at a time (default 2)")
+    sw.add_argument("--max-runs", type=int, default=None, metavar="N",
+                    help="most combinations the sweep may start (default 100); a larger grid "
+                         "is refused before anything runs")
     sw.add_argument("--root", help="project root (default: this checkout)")
     sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -135,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             from .figures import power_curve, save, set_theme
             from .pipeline import parse_grid, sweep
 
+            limit = {} if args.max_runs is None else {"max_runs": args.max_runs}
             table, folder = sweep(args.notebook, parse_grid(args.param), args.root,
-                                  workers=args.workers, progress=not args.no_progress)
+                                  workers=args.workers, progress=not args.no_progress, **limit)
             print(f"results: {len(table)} row(s) in {folder / 'results.csv'}")
             if {"n_schools", "alpha", "power_0.05"} <= set(table.columns):
                 set_theme()
