@@ -110,3 +110,18 @@ def test_min_items_rule():
     assert s3.loc[1, "collaborative"] == 50.0
     with pytest.raises(SurveyFileError, match="min_items must be between 1 and 5"):
         instrument.score(r, min_items=6)
+
+
+@pytest.mark.parametrize("codes, scale, message", [
+    ([3], (1, 5), "missing-value code(s) [3] lie inside the response scale 1-5, so an answer of 3 "
+                  "would be ambiguous"),
+    ([-9, 1, 5], (1, 5), "missing-value code(s) [1, 5] lie inside the response scale 1-5"),
+    ([9], (0, 10), "missing-value code(s) [9] lie inside the response scale 0-10"),
+])
+def test_missing_codes_inside_the_scale_are_refused(codes, scale, message):
+    with pytest.raises(SurveyFileError) as info:
+        instrument.read_survey(EXAMPLE, scale_min=scale[0], scale_max=scale[1],
+                               missing_codes=codes)
+    assert message in str(info.value)
+    # outside the scale they are fine
+    assert len(instrument.read_survey(EXAMPLE, missing_codes=[-9, 99])) == 29

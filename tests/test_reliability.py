@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from collabcomm import reliability as rel
-from collabcomm.errors import CollabcommError
+from collabcomm.errors import CollabcommError, MissingDataWarning
 
 REF = Path(__file__).parent / "reference"
 
@@ -150,3 +150,81 @@ def test_alpha_feldt_interval_covers_the_estimate():
     d = pd.DataFrame(f + rng.standard_normal((200, 5)))
     a = rel.cronbach_alpha(d)
     assert a.ci_low < a.alpha < a.ci_high
+
+
+def _survey(blocks):
+    """Teacher rows from (school, answers) blocks: answers None = a blank row, a number = that
+    answer to all 20 items, a dict = item -> answer (others blank)."""
+    from collabcomm.schema import ITEM_IDS
+
+    rows = []
+    for school, answers in blocks:
+        if answers is None:
+            cells = dict.fromkeys(ITEM_IDS, np.nan)
+        elif isinstance(answers, dict):
+            cells = {i: float(answers.get(i, np.nan)) for i in ITEM_IDS}
+        else:
+            cells = dict.fromkeys(ITEM_IDS, float(answers))
+        rows.append({"teacher_id": f"t{len(rows) + 1}", "school_id": school, **cells})
+    return pd.DataFrame(rows)
+
+
+def test_suppression_counts_respondents_not_rows():
+    # school B: 4 blank rows and one answering teacher; 5 rows but 1 respondent
+    from collabcomm import survey
+
+    responses = _survey([*[("A", a) for a in (1, 2, 3, 4, 5)], *[("B", None)] * 4, ("B", 5),
+                         *[("C", a) for a in (2, 2, 3, 3, 4)]])
+    tables = survey.analyse(responses, min_respondents=5)
+    assert list(tables["schools"]["school_id"]) == ["A", "C"]
+    assert list(tables["schools"]["n_respondents"]) == [5, 5]
+    assert list(tables["suppressed"]["school_id"]) == ["B"]
+    assert set(tables["agreement"]["school_id"]) == {"A", "C"}
+    assert list(tables["icc"]["schools"]) == [2, 2, 2, 2]
+    assert list(tables["icc"]["teachers"]) == [10, 10, 10, 10]
+    assert tables["schools"].loc[0, "collaborative"] == 50.0  # answers 1..5 -> POMP 0..100
+
+
+def test_suppression_is_per_scale_where_scales_differ():
+    # school B: 5 teachers scored on collaborative, only 3 on traditional (two answered no
+    # traditional item); its traditional cell and rwg are blank, and it is left out of
+    # traditional's ICC, but its collaborative score is shown
+    from collabcomm import survey
+    from collabcomm.schema import ITEM_IDS
+
+    collab_only = {i: 4 for i in ITEM_IDS if not i.startswith("traditional")}
+    responses = _survey([*[("A", a) for a in (1, 2, 3, 4, 5)],
+                         *[("B", a) for a in (3, 4, 5)], ("B", collab_only), ("B", collab_only),
+                         *[("C", a) for a in (2, 2, 3, 3, 4)]])
+    tables = survey.analyse(responses, min_respondents=5)
+    schools = tables["schools"].set_index("school_id")
+    assert np.isnan(schools.loc["B", "traditional"])
+    assert schools.loc["B", "collaborative"] == 100 * (4 - 1) / 4  # answers 3, 4, 5, 4, 4
+    assert schools.loc["B", "n_respondents"] == 5
+    assert tables["suppressed"].empty
+    icc = tables["icc"].set_index("scale")
+    assert icc.loc["traditional", "schools"] == 2 and icc.loc["traditional", "teachers"] == 10
+    assert icc.loc["collaborative", "schools"] == 3
+    agree = tables["agreement"].set_index(["school_id", "scale"])
+    assert ("B", "traditional") not in agree.index
+    assert ("B", "collaborative") in agree.index
+
+
+def test_a_school_with_every_answer_missing_does_not_abort_the_icc():
+    v = [1.0, 2.0, 4.0, 5.0, np.nan, np.nan]
+    g = ["a", "a", "b", "b", "c", "c"]
+    with pytest.warns(MissingDataWarning, match=r"left out group\(s\) \['c'\]: every value is "
+                                                r"missing"):
+        res = rel.icc(v, g)
+    assert res == rel.icc(v[:4], g[:4])
+    with pytest.raises(CollabcommError, match=r"ICC needs at least two groups with a value, "
+                                              r"got 1; group\(s\) \['c'\] have no value"):
+        rel.icc([1.0, 2.0, np.nan], ["a", "a", "c"])
+    # in the aggregation: a school of blank rows is suppressed, the ICC still computed
+    from collabcomm import survey
+
+    responses = _survey([*[("A", a) for a in (1, 2, 3, 4, 5)], *[("B", None)] * 5,
+                         *[("C", a) for a in (2, 2, 3, 3, 4)]])
+    tables = survey.analyse(responses, min_respondents=5)
+    assert list(tables["suppressed"]["school_id"]) == ["B"]
+    assert list(tables["icc"]["schools"]) == [2, 2, 2, 2]

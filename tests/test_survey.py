@@ -61,3 +61,46 @@ def test_missing_codes_option(tmp_path):
     bad = CORPUS / "undeclared_code_minus9.csv"
     assert _score(bad, "--out", tmp_path / "x.csv").returncode == 2
     assert _score(bad, "--out", tmp_path / "x.csv", "--missing-codes", "-9").returncode == 0
+
+
+def _overwrite_cases(tmp_path):
+    """(survey, --out) pairs where an output would be the survey itself."""
+    same = tmp_path / "same" / "survey.csv"
+    sibling = tmp_path / "sibling" / "scores_schools.csv"      # <stem>_schools.csv of --out
+    linked = tmp_path / "linked" / "survey.csv"
+    hard = tmp_path / "hard" / "survey.csv"
+    for p in (same, sibling, linked, hard):
+        p.parent.mkdir()
+        p.write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "linked" / "link.csv").symlink_to(linked)
+    (tmp_path / "hard" / "alias.csv").hardlink_to(hard)
+    return [(same, same, same), (sibling, sibling.with_name("scores.csv"), sibling),
+            (linked, tmp_path / "linked" / "link.csv", tmp_path / "linked" / "link.csv"),
+            (hard, tmp_path / "hard" / "alias.csv", tmp_path / "hard" / "alias.csv")]
+
+
+def test_an_output_that_is_the_input_is_refused_before_anything_is_written(tmp_path):
+    for survey_path, out, clash in _overwrite_cases(tmp_path):
+        before = {p: p.read_bytes() for p in survey_path.parent.iterdir()}
+        proc = _score(survey_path, "--out", out)
+        assert proc.returncode == 2, (out, proc.stderr)
+        lines = [x for x in proc.stderr.splitlines() if x.strip()]
+        assert len(lines) == 1 and lines[0].startswith(f"error: {clash}: "), proc.stderr
+        assert f"would overwrite the input survey {survey_path} (the same file)" in lines[0]
+        assert {p: p.read_bytes() for p in survey_path.parent.iterdir()} == before, out
+
+
+def test_an_output_in_an_input_folder_is_refused(tmp_path):
+    import os
+
+    root = tmp_path / "proj"
+    (root / "data" / "examples").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    target = root / "data" / "examples" / "scores.csv"
+    proc = subprocess.run([sys.executable, "-m", "collabcomm", "score", str(EXAMPLE),
+                           "--out", str(target)], capture_output=True, text=True,
+                          env={**os.environ, "COLLABCOMM_ROOT": str(root)})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"error: {target}: --out would be written into data/examples/")
+    assert f"(input survey {EXAMPLE})" in proc.stderr
+    assert list((root / "data" / "examples").iterdir()) == []

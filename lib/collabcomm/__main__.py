@@ -9,17 +9,19 @@ html    run what is stale, then render executed notebooks to build/html with an 
 slides  run notebook 07 if stale, then render it as a reveal.js deck in build/slides
 bench   print the benchmark figures (what ``make bench`` calls)
 
-Exit codes: 0 success; 1 a notebook failed; 2 bad input or parameters; 130 interrupted.
+Exit codes: 0 success; 1 a notebook failed; 2 bad input or parameters (also a notebook that
+stopped on bad input, e.g. a malformed file given as a parameter); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from .errors import CollabcommError
 
-__all__ = ["main"]
+__all__ = ["main", "failure_code"]
 
 #: The notebook ``slides`` renders (the classroom notebook).
 SLIDES_NOTEBOOK = "07_classroom_power"
@@ -59,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("-p", "--param", action="append", metavar="NAME=V1,V2,...", default=[],
                     help="values of one parameter (repeatable; the grid is their product)")
     sw.add_argument("--workers", type=int, default=2, help="runs at a time (default 2)")
+    sw.add_argument("--max-runs", type=int, default=None, metavar="N",
+                    help="most combinations the sweep may start (default 100); a larger grid "
+                         "is refused before anything runs")
     sw.add_argument("--root", help="project root (default: this checkout)")
     sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -76,9 +81,33 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+def failure_code(message: str) -> int:
+    """Exit code of a failed notebook: 2 when a cell stopped on bad input (one of the
+    companion's errors, :mod:`collabcomm.errors`, e.g. a malformed school file given as a
+    parameter), else 1.
+
+    Examples
+    --------
+    >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): "
+    ...              "CollabcommError: 2 school(s); ...")
+    2
+    >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): KeyError: 'x'")
+    1
+    """
+    from . import errors
+
+    found = re.search(r"failed in [^:\n]*: (\w+): ", message)
+    kind = getattr(errors, found[1], None) if found else None
+    return 2 if isinstance(kind, type) and issubclass(kind, errors.CollabcommError) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "root", None) is not None:
+            from .paths import check_root
+
+            check_root(args.root)
         if args.command in ("run", "html", "slides"):
             from . import pipeline, render
             from .params import parse_overrides
@@ -92,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             if not report.ok:
                 print(f"\nerror: {report.failure.message}", file=sys.stderr)
-                return 1
+                return failure_code(report.failure.message)
             if args.command == "html":
                 print(f"wrote {render.render_html(args.root)}")
             if args.command == "slides":
@@ -112,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             from .figures import power_curve, save, set_theme
             from .pipeline import parse_grid, sweep
 
+            limit = {} if args.max_runs is None else {"max_runs": args.max_runs}
             table, folder = sweep(args.notebook, parse_grid(args.param), args.root,
-                                  workers=args.workers, progress=not args.no_progress)
+                                  workers=args.workers, progress=not args.no_progress, **limit)
             print(f"results: {len(table)} row(s) in {folder / 'results.csv'}")
             if {"n_schools", "alpha", "power_0.05"} <= set(table.columns):
                 set_theme()

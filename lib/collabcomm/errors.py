@@ -13,6 +13,7 @@ __all__ = [
     "ParameterError",
     "PublishedDataError",
     "SurveyFileError",
+    "OutputTargetError",
     "NotebookError",
     "RenderError",
     "MissingDataWarning",
@@ -33,6 +34,13 @@ class PublishedDataError(CollabcommError):
 
 class SurveyFileError(CollabcommError):
     """A survey response file fails validation (names the file, column and row)."""
+
+
+class OutputTargetError(CollabcommError):
+    """An output would be written over an input: the input file itself (also through a
+    symbolic link or a sibling output's name) or a file in an input folder
+    (:data:`collabcomm.paths.INPUT_FOLDERS`). Raised before anything is written; names both
+    paths."""
 
 
 class NotebookError(CollabcommError):

@@ -69,6 +69,12 @@ def scale_items(scale: str) -> list[str]:
     return [f"{scale}_{f}" for f in FACETS]
 
 
+_PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?", re.ASCII)
+"""How an answer is written: ASCII digits, an optional sign and an optional ``.0``. Python's
+``float`` also reads exponents (``1e200``) and other scripts' digits (a full-width ``４``),
+which are refused."""
+
+
 def _is_missing_code_like(v: float) -> bool:
     """Values that look like a missing-data code rather than a mistyped answer."""
     return v < 0 or bool(re.fullmatch(r"9+", str(int(v)))) and v >= 9
@@ -109,8 +115,11 @@ def read_survey(path: str | os.PathLike, *, scale_min: int = 1, scale_max: int =
     SurveyFileError
         One message naming the file, and the column and row (1-based line in the file,
         header = line 1) where it applies: a missing, misspelled or unexpected column; a
-        non-integer or out-of-range answer; an undeclared missing-value code; a duplicate
-        ``teacher_id``; an empty file; a wrong delimiter or encoding; a file too large.
+        non-integer or out-of-range answer, or one not written with the ASCII digits 0-9
+        (``1e200``, ``inf``, a full-width ``４``); an undeclared missing-value code; a
+        duplicate ``teacher_id``; a blank ``teacher_id`` or ``school_id``; an empty file; a
+        wrong delimiter or encoding; a file too large. Also a declared missing-value code that
+        lies inside the response scale (it would be ambiguous).
     """
     path = Path(path)
     if not path.is_file():
@@ -187,6 +196,13 @@ def validate_survey(header: list[str], rows: list[list[str]], path: str | os.Pat
     rows = [(i, r) for i, r in enumerate(rows, start=2) if any(c.strip() for c in r)]
     col = {c: header.index(c) for c in expected}
     codes = {int(c) for c in missing_codes}
+    inside = sorted(c for c in codes if scale_min <= c <= scale_max)
+    if inside:
+        raise SurveyFileError(
+            f"missing-value code(s) {inside} lie inside the response scale {scale_min}-"
+            f"{scale_max}, so an answer of {inside[0]} would be ambiguous (a real answer or a "
+            "missing one); recode missing answers outside the scale (e.g. -9) or leave them "
+            "blank")
     data = {c: [] for c in expected}
     line_of = []
     for line, r in rows:
@@ -211,6 +227,11 @@ def validate_survey(header: list[str], rows: list[list[str]], path: str | os.Pat
                 raise SurveyFileError(
                     f"{path}: row {line}, column '{c}': {v!r} is not a whole number; answers "
                     f"are integers from {scale_min} to {scale_max}")
+            if not _PLAIN_INTEGER.fullmatch(v):  # '1e200', a full-width '４', '0x4'
+                raise SurveyFileError(
+                    f"{path}: row {line}, column '{c}': {v!r} is not written with the digits "
+                    f"0-9 alone; answers are integers from {scale_min} to {scale_max}, "
+                    f"written as such (e.g. {scale_min})")
             x = int(x)
             if x in codes:
                 data[c].append(np.nan)

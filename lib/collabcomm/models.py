@@ -45,8 +45,12 @@ __all__ = [
     "vifs",
     "influence",
     "partial_regression",
+    "MAX_MAGNITUDE",
     "MISSING_RULES",
     "complete_cases",
+    "model_rows",
+    "check_design",
+    "check_school_ids",
     "check_school_data",
     "load_school_data",
     "READINGS",
@@ -118,12 +122,81 @@ def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
     far too small). Validated against R's ``lm`` and, for HC3, ``lmtest::coeftest(fit,
     vcov. = sandwich::vcovHC(fit, type = "HC3"))`` (tests/reference/lm_reference.R).
     """
+    rows = model_rows(data, model, drop=drop, missing=missing)
+    return smf.ols(formula(model, drop=drop), data=rows).fit(cov_type=cov_type, use_t=True)
+
+
+def model_rows(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
+               missing: str = "refuse") -> pd.DataFrame:
+    """The rows a model is fitted on, after the checks every fit shares.
+
+    The blank-cell rule of :func:`complete_cases`, then :func:`check_design` on the outcome
+    and the model's regressors. Messages name the data's source: the file for a frame from
+    :func:`load_school_data` (its ``attrs["source"]``), else ``school data for model <k>``.
+    """
     used = [OUTCOME, *regressors(model, drop=drop)]
+    source = data.attrs.get("source", f"school data for model {model}")
     absent = sorted(set(used) - set(data.columns))
     if absent:
-        raise CollabcommError(f"school data lack column(s) {absent} needed by model {model}")
-    rows = complete_cases(data, used, f"school data for model {model}", missing=missing)
-    return smf.ols(formula(model, drop=drop), data=rows).fit(cov_type=cov_type, use_t=True)
+        where = f"{data.attrs['source']}: " if "source" in data.attrs else ""
+        raise CollabcommError(f"{where}school data lack column(s) {absent} needed by model "
+                              f"{model}")
+    rows = complete_cases(data, used, source, missing=missing)
+    check_design(rows, used, source, what=f"model {model} ({len(used) - 1} regressors and a "
+                                          "constant)")
+    return rows
+
+
+def check_design(data: pd.DataFrame, columns: list[str], source: str, *, what: str) -> None:
+    """Refuse school data that ``what`` (a model, a population) cannot be estimated from.
+
+    The one validation of degenerate school files, shared by the regressions (:func:`fit`,
+    so notebooks 04 and 05) and the simulations (:func:`collabcomm.simulate.population_from_data`,
+    notebook 07).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Numeric, complete columns (after :func:`complete_cases`).
+    columns : list of str
+        The variables used: a model's outcome and regressors, or a population's variables.
+    source : str
+        Name of the data in messages (a file path, say).
+    what : str
+        What needs the data, in messages (``"model 5 (4 regressors and a constant)"``).
+
+    Raises
+    ------
+    CollabcommError
+        Naming ``source``: fewer schools than ``len(columns) + 1`` (a model then has no
+        residual degrees of freedom; a covariance matrix is singular); a constant column
+        (zero variance), named; or columns so collinear that their correlation matrix is not
+        positive definite (smallest eigenvalue below 1e-10), naming the columns that carry
+        the near-null direction.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"y": [1.0, 2, 4, 3], "x": [1.0, 1, 1, 1]})
+    >>> check_design(d, ["y", "x"], "demo", what="a line")
+    Traceback (most recent call last):
+    ...
+    collabcomm.errors.CollabcommError: demo: column(s) ['x'] are constant (zero variance); a line cannot be estimated from them
+    """
+    n, k = len(data), len(columns)
+    if n < k + 1:
+        raise CollabcommError(f"{source}: {n} school(s); {what} needs at least {k + 1}")
+    x = data[list(columns)].astype(float)
+    sds = x.std(ddof=1)
+    flat = [c for c in columns if not sds[c] > 0]
+    if flat:
+        raise CollabcommError(f"{source}: column(s) {flat} are constant (zero variance); {what} "
+                              "cannot be estimated from them")
+    values, vectors = np.linalg.eigh(x.corr().to_numpy())
+    if values[0] < 1e-10:
+        tied = [c for c, w in zip(columns, vectors[:, 0], strict=True) if abs(w) > 0.1]
+        raise CollabcommError(f"{source}: the correlation matrix of {list(columns)} is not "
+                              f"positive definite (smallest eigenvalue {values[0]:.3g}); "
+                              f"columns {tied} are collinear, so {what} cannot separate them")
 
 
 def tidy(results, model: int, *, levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
@@ -302,8 +375,7 @@ def vifs(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
     """Variance inflation factors of a model's regressors: :math:`1 / (1 - R_j^2)`
     (``missing`` as in :func:`fit`)."""
     xs = regressors(model, drop=drop)
-    data = complete_cases(data, [OUTCOME, *xs], f"school data for model {model}",
-                          missing=missing)
+    data = model_rows(data, model, drop=drop, missing=missing)
     x = np.column_stack([np.ones(len(data)), data[xs].to_numpy(float)])
     return pd.Series([_influence.variance_inflation_factor(x, j + 1) for j in range(len(xs))], index=xs,
                      name=f"VIF (model {model})")
@@ -313,8 +385,7 @@ def influence(data: pd.DataFrame, model: int, *, id_column: str = "school_id",
               missing: str = "refuse") -> pd.DataFrame:
     """Cook's distance, leverage and studentized residuals of each school under a model
     (``missing`` as in :func:`fit`; dropped schools get no row)."""
-    data = complete_cases(data, [OUTCOME, *regressors(model)], f"school data for model {model}",
-                          missing=missing)
+    data = model_rows(data, model, missing=missing)
     infl = fit(data, model).get_influence()
     out = pd.DataFrame({
         "cooks_d": infl.cooks_distance[0],
@@ -339,8 +410,7 @@ def partial_regression(data: pd.DataFrame, model: int, term: str, *,
     xs = regressors(model)
     if term not in xs:
         raise CollabcommError(f"'{term}' is not a regressor of model {model}: {xs}")
-    data = complete_cases(data, [OUTCOME, *xs], f"school data for model {model}",
-                          missing=missing)
+    data = model_rows(data, model, missing=missing)
     others = [x for x in xs if x != term]
     z = np.column_stack([np.ones(len(data)), data[others].to_numpy(float)])
 
@@ -354,6 +424,10 @@ def partial_regression(data: pd.DataFrame, model: int, term: str, *,
     return out
 
 
+MAX_MAGNITUDE = 1e12
+"""Largest absolute value a school variable may have. Larger values (``1e200``) are typing or
+export errors: their squares overflow or swamp every other school in the sums OLS needs."""
+
 MISSING_RULES = ("refuse", "drop")
 """What a blank cell in an analysed column does: refuse the data (default), or drop its row."""
 
@@ -366,7 +440,8 @@ def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data",
     :func:`influence`, :func:`partial_regression`, :func:`load_school_data`,
     :func:`collabcomm.simulate.population_from_data`) applies it:
 
-    - a cell that is not a number (``"n/a"``, ``"12,5"``) is always an error;
+    - a cell that is not a number (``"n/a"``, ``"12,5"``), or is not finite (``inf``,
+      ``-inf``) or larger in size than :data:`MAX_MAGNITUDE` (``1e200``), is always an error;
     - a blank cell is an error by default (``missing="refuse"``), naming ``source``, the
       column and the row;
     - with ``missing="drop"`` the rows with a blank cell in ``columns`` are left out, and a
@@ -412,6 +487,16 @@ def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data",
         i, j = np.argwhere(wrong)[0]
         raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: "
                               f"{str(data[columns[j]].iloc[i])!r} is not a number")
+    values = x.to_numpy()
+    with np.errstate(invalid="ignore"):
+        extreme = ~blank & ~(np.abs(values) <= MAX_MAGNITUDE)  # inf, -inf, 1e200
+    if extreme.any():
+        i, j = np.argwhere(extreme)[0]
+        why = ("is not a finite number" if not np.isfinite(values[i, j])
+               else f"is larger in size than {MAX_MAGNITUDE:g}, the most a school variable "
+                    "can be")
+        raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: "
+                              f"{str(data[columns[j]].iloc[i])!r} {why}")
     if blank.any() and missing == "refuse":
         i, j = np.argwhere(blank)[0]
         raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: is blank "
@@ -424,6 +509,37 @@ def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data",
         warnings.warn(f"{source}: left out {len(rows)} of {len(data)} rows with a blank cell "
                       f"in a used column (rows {shown})", MissingDataWarning, stacklevel=2)
     return out
+
+
+def check_school_ids(data: pd.DataFrame, source: str, *, first_row: int = 1) -> None:
+    """Refuse a blank or repeated ``school_id`` (when the column is there).
+
+    Raises :class:`CollabcommError` naming ``source``, the column and the row (``first_row``
+    as in :func:`complete_cases`).
+
+    Examples
+    --------
+    >>> check_school_ids(pd.DataFrame({"school_id": ["S01", None]}), "demo")
+    Traceback (most recent call last):
+    ...
+    collabcomm.errors.CollabcommError: demo: column 'school_id', row 2: is blank; every school needs an id
+    """
+    if "school_id" not in data.columns:
+        return
+    ids = data["school_id"]
+    blank = (ids.isna() | ids.astype(str).str.strip().eq("")).to_numpy()
+    if blank.any():
+        raise CollabcommError(f"{source}: column 'school_id', row "
+                              f"{int(np.flatnonzero(blank)[0]) + first_row}: is blank; every "
+                              "school needs an id")
+    dup = ids.astype(str).str.strip().duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        j = int(np.flatnonzero((ids.astype(str).str.strip() == str(ids.iloc[i]).strip())
+                               .to_numpy())[0])
+        raise CollabcommError(f"{source}: column 'school_id', row {i + first_row}: "
+                              f"{str(ids.iloc[i])!r} repeats row {j + first_row}; each school "
+                              "must appear once")
 
 
 def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
@@ -440,6 +556,7 @@ def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
     from .schema import SCHOOL_VARIABLES
 
     names = list(SCHOOL_VARIABLES)
+    check_school_ids(data, source, first_row=first_row)
     return complete_cases(data, names, source, missing=missing,
                           first_row=first_row)[names].astype(float)
 
@@ -463,8 +580,11 @@ def load_school_data(path, *, missing: str = "refuse") -> pd.DataFrame:
         data = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
+    check_school_ids(data, str(path), first_row=2)
     out = complete_cases(data, list(SCHOOL_VARIABLES), str(path), missing=missing, first_row=2)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["source"] = str(path)  # so that check_design's messages name the file
+    return out
 
 
 READINGS: dict[str, str] = {
@@ -505,6 +625,10 @@ def item_effects(schools_data: pd.DataFrame, responses: pd.DataFrame, items: lis
     ``school_r`` = corr(item school mean, residual) over schools and ``teacher_r`` =
     corr(answer, school residual) over teachers. Validated on a hand-made dataset in the tests.
     """
+    if "school_id" not in schools_data.columns:
+        raise CollabcommError("school data lack column 'school_id', which matches schools with "
+                              "teachers' answers")
+    check_school_ids(schools_data, "school data")
     resid = pd.Series(fit(schools_data, 1).resid.to_numpy(), index=schools_data["school_id"])
     known = responses["school_id"].isin(resid.index)
     if not known.all():

@@ -8,14 +8,18 @@ refuses it, and a wrong type or an out-of-range value, before any notebook start
 Declared types
 --------------
 ``int``, ``float``, ``str``, ``bool``, ``path`` (a string naming a file, relative to the
-project root unless absolute; ``must_exist: true`` checks it), and ``list`` (with ``items``
+project root unless absolute; it must exist unless it is a file some notebook writes, matched
+by an ``outputs`` pattern; ``must_exist: true`` checks it even then), and ``list`` (with ``items``
 giving the element type and optional ``length``). Numbers and list elements may carry ``min``
 and ``max`` (inclusive); any type may carry ``choices`` (for a list, each element must be one
-of them); ``nullable: true`` admits ``null``.
+of them); ``nullable: true`` admits ``null``. ``output: true`` marks a folder parameter
+where results are written (``output_dir`` of notebook 07): it may not point into an input
+folder (:data:`collabcomm.paths.INPUT_FOLDERS`), also not through a symbolic link.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import os
 from dataclasses import dataclass, field
@@ -25,7 +29,7 @@ from typing import Any
 import yaml
 
 from .errors import ParameterError
-from .paths import project
+from .paths import input_folder_of, project
 
 __all__ = [
     "ParamSpec",
@@ -39,7 +43,7 @@ __all__ = [
 
 _TYPES = {"int", "float", "str", "bool", "path", "list"}
 _SPEC_KEYS = {"default", "type", "min", "max", "choices", "help", "items", "length", "nullable",
-              "must_exist"}
+              "must_exist", "output"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class ParamSpec:
     length: int | None = None
     nullable: bool = False
     must_exist: bool = False
+    output: bool = False
 
     def coerce(self, value: Any, where: str) -> Any:
         """Return ``value`` converted to this parameter's type, or raise :class:`ParameterError`.
@@ -83,17 +88,38 @@ class ParamSpec:
                 self._fail(where, value, f"has {what} outside {list(self.choices)}: {bad}")
         return out
 
-    def check_file(self, value: Any, where: str, root: str | os.PathLike | None = None) -> None:
-        """Raise :class:`ParameterError` if a ``must_exist`` path names no file.
+    def check_file(self, value: Any, where: str, root: str | os.PathLike | None = None, *,
+                   produced: tuple[str, ...] = ()) -> None:
+        """Raise :class:`ParameterError` if a path parameter names no file.
 
         A relative path is looked up under ``root`` (default: the current project's root).
+        A path that matches one of the glob patterns ``produced`` (files a notebook writes) is
+        not checked, unless the parameter is declared ``must_exist``.
         """
-        if self.type != "path" or not self.must_exist or value is None:
+        if self.type != "path" or value is None:
             return
+        base = project(root).root
         p = Path(value)
-        p = p if p.is_absolute() else project(root).root / p
+        p = p if p.is_absolute() else base / p
+        if not self.must_exist:
+            rel = p.relative_to(base).as_posix() if p.is_relative_to(base) else None
+            if rel is not None and any(fnmatch.fnmatchcase(rel, g) for g in produced):
+                return
         if not p.is_file():
             self._fail(where, value, f"names no existing file (looked for {p})")
+
+    def check_output(self, value: Any, where: str, root: str | os.PathLike | None = None
+                     ) -> None:
+        """Raise :class:`ParameterError` if an ``output`` parameter points into an input
+        folder (:data:`collabcomm.paths.INPUT_FOLDERS`); an empty value means the default
+        folders and is fine."""
+        if not self.output or not value:
+            return
+        folder = input_folder_of(value, root)
+        if folder is not None:
+            self._fail(where, value, f"points into {folder}/, which holds the companion's "
+                                     "inputs; results are never written there (choose a folder "
+                                     "such as build/my_results)")
 
     def _scalar(self, v: Any, kind: str, where: str, whole: Any) -> Any:
         if kind == "bool":
@@ -186,6 +212,7 @@ def load_specs(path: str | Path | None = None) -> dict[str, NotebookSpec]:
                 items=decl.get("items"), length=decl.get("length"),
                 nullable=bool(decl.get("nullable", False)),
                 must_exist=bool(decl.get("must_exist", False)),
+                output=bool(decl.get("output", False)),
             )
             spec.coerce(spec.default, f"{nb} (default in {path.name})")
             params[pname] = spec
@@ -219,7 +246,9 @@ def validate(notebook: str, values: dict[str, Any], specs: dict[str, NotebookSpe
     Raises
     ------
     ParameterError
-        Naming the notebook and the parameter: unknown, missing, wrong type or out of range.
+        Naming the notebook and the parameter: unknown, missing, wrong type or out of range;
+        a path naming no file (:meth:`ParamSpec.check_file`); an output folder inside an
+        input folder (:meth:`ParamSpec.check_output`).
     """
     specs = load_specs() if specs is None else specs
     if notebook not in specs:
@@ -236,8 +265,10 @@ def validate(notebook: str, values: dict[str, Any], specs: dict[str, NotebookSpe
         if missing:
             raise ParameterError(f"notebook {notebook}: missing parameter(s) {missing}")
     out = {k: declared[k].coerce(v, notebook) for k, v in values.items()}
+    produced = tuple(g for spec in specs.values() for g in spec.outputs)
     for k, v in out.items():
-        declared[k].check_file(v, notebook, root)
+        declared[k].check_file(v, notebook, root, produced=produced)
+        declared[k].check_output(v, notebook, root)
     return out
 
 

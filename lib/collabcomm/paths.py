@@ -15,9 +15,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ProjectPaths", "project", "package_dir", "ROOT_ENV"]
+__all__ = ["ProjectPaths", "project", "package_dir", "ROOT_ENV", "INPUT_FOLDERS", "same_file",
+           "input_folder_of", "check_root"]
 
 ROOT_ENV = "COLLABCOMM_ROOT"
+
+INPUT_FOLDERS: tuple[str, ...] = ("data/published", "data/theory", "data/examples", "notebooks",
+                                  "lib")
+"""Folders (relative to the project root) that hold the companion's inputs: never an output
+target (:func:`input_folder_of`)."""
 
 
 def package_dir() -> Path:
@@ -114,3 +120,70 @@ def project(root: str | os.PathLike | None = None) -> ProjectPaths:
         env = os.environ.get(ROOT_ENV)
         root = Path(env) if env else package_dir().parent.parent
     return ProjectPaths(Path(root).resolve())
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether ``a`` and ``b`` name the same file.
+
+    True when their real paths agree (symbolic links resolved) or, where both exist, when
+    :func:`os.path.samefile` says so (hard links, case-insensitive file systems).
+
+    Examples
+    --------
+    >>> same_file("data/README.md", "data/../data/README.md")
+    True
+    >>> same_file("data/README.md", "README.md")
+    False
+    """
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def input_folder_of(path: str | os.PathLike, root: str | os.PathLike | None = None) -> str | None:
+    """The input folder (:data:`INPUT_FOLDERS`) that ``path`` lies in or is, else ``None``.
+
+    ``path`` is taken relative to the project root ``root`` unless absolute; symbolic links
+    are resolved on both sides, so a link that points into ``data/published`` is caught.
+
+    Examples
+    --------
+    >>> input_folder_of("data/published/claims.csv")
+    'data/published'
+    >>> input_folder_of("build/sweeps") is None
+    True
+    """
+    base = project(root).root
+    p = Path(path)
+    real = Path(os.path.realpath(p if p.is_absolute() else base / p))
+    for folder in INPUT_FOLDERS:
+        if real.is_relative_to(os.path.realpath(base / folder)):
+            return folder
+    return None
+
+
+def check_root(root: str | os.PathLike | None) -> ProjectPaths:
+    """The project at ``root``, refused unless it is one.
+
+    ``None`` means the default project (:func:`project`). A given ``root`` must be a folder
+    holding ``notebooks/params.yaml``.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``root`` and what is missing.
+    """
+    from .errors import ParameterError
+
+    paths = project(root)
+    if root is None:
+        return paths
+    if not paths.root.is_dir():
+        raise ParameterError(f"--root {root}: no such folder")
+    if not paths.params_file.is_file():
+        raise ParameterError(f"--root {root}: not a project root ({paths.params_file} not "
+                             "found); give the folder that holds notebooks/params.yaml")
+    return paths

@@ -11,12 +11,13 @@ and cross-checked against pingouin's ``cronbach_alpha``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .errors import CollabcommError
+from .errors import CollabcommError, MissingDataWarning
 from .lazy import lazy_import
 
 _st = lazy_import("scipy.stats")
@@ -28,6 +29,7 @@ __all__ = [
     "mean_interitem_r",
     "icc",
     "rwg_j",
+    "respondent_counts",
     "aggregate",
     "formative_demo",
 ]
@@ -146,6 +148,10 @@ def icc(values: pd.Series | np.ndarray, groups: pd.Series | np.ndarray, *,
     ICC(1): on ``bh1996``'s WBEING 0.04351 against 0.04337. With equal groups the two agree.
     ICC(2) does not depend on :math:`k`.
 
+    Members with a missing value are left out. A group none of whose members has a value
+    (every answer missing) is left out with a :class:`~collabcomm.errors.MissingDataWarning`
+    naming it; if fewer than two groups are left, the error names the empty ones.
+
     References
     ----------
     Bliese, P. D. (2000). Within-group agreement, non-independence, and reliability. In Klein
@@ -165,10 +171,17 @@ def icc(values: pd.Series | np.ndarray, groups: pd.Series | np.ndarray, *,
     """
     if group_size not in GROUP_SIZES:
         raise CollabcommError(f"group_size must be one of {GROUP_SIZES}, not {group_size!r}")
-    df = pd.DataFrame({"v": np.asarray(values, float), "g": np.asarray(groups)}).dropna()
+    raw = pd.DataFrame({"v": np.asarray(values, float), "g": np.asarray(groups)})
+    empty = sorted(map(str, set(raw["g"].dropna()) - set(raw.dropna()["g"])))
+    df = raw.dropna()
     sizes = df.groupby("g")["v"].size()
     if len(sizes) < 2:
-        raise CollabcommError("ICC needs at least two groups")
+        raise CollabcommError(
+            f"ICC needs at least two groups with a value, got {len(sizes)}"
+            + (f"; group(s) {empty} have no value (every answer missing)" if empty else ""))
+    if empty:
+        warnings.warn(f"ICC: left out group(s) {empty}: every value is missing",
+                      MissingDataWarning, stacklevel=2)
     n, j = len(df), len(sizes)
     if n - j < 1:
         raise CollabcommError("ICC needs more members than groups")
@@ -213,6 +226,32 @@ def rwg_j(group_items: pd.DataFrame, n_options: int) -> dict[str, float]:
     return {"rwg_j": rwg, "rwg_star_j": 1 - ratio, "mean_item_var": s2}
 
 
+def respondent_counts(scores: pd.DataFrame, scales: list[str]) -> pd.DataFrame:
+    """Respondents per school and scale: the teachers who answered enough items to be scored.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ``school_id`` and one column per scale, missing where a teacher answered too few items
+        (``instrument.score``'s ``min_items`` rule).
+    scales : list of str
+        The scale columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per school (index ``school_id``), one column per scale: the number of
+        non-missing scores. A teacher with a blank row counts nowhere.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"school_id": ["A", "A", "B"], "x": [50.0, None, 25.0]})
+    >>> respondent_counts(s, ["x"])["x"].to_dict()
+    {'A': 1, 'B': 1}
+    """
+    return scores.groupby("school_id")[list(scales)].count()
+
+
 def aggregate(scores: pd.DataFrame, responses: pd.DataFrame, scales: dict[str, list[str]], *,
               n_options: int = 5, min_respondents: int = 5) -> dict[str, pd.DataFrame]:
     """Aggregate teacher scale scores to schools, with agreement statistics.
@@ -222,47 +261,61 @@ def aggregate(scores: pd.DataFrame, responses: pd.DataFrame, scales: dict[str, l
     scores : DataFrame
         ``teacher_id, school_id`` and one column per scale (from ``instrument.score``).
     responses : DataFrame
-        The item responses (for rwg(j)).
+        The item responses (for rwg(j)), row for row the teachers of ``scores``.
     scales : dict
         Scale name -> its item ids.
     n_options : int
         Number of response options (for rwg's uniform null).
     min_respondents : int
-        Schools with fewer respondents are left out of every school-level table and listed
-        in ``suppressed`` (so no small group of teachers can be singled out).
+        The minimum-respondents rule, which keeps small groups of teachers from being singled
+        out. It counts *respondents*, not rows: the teachers with a score on the scale
+        (:func:`respondent_counts`), so blank rows do not count. A school's score on a scale,
+        its rwg(j) on that scale and its teachers' part in that scale's ICC are shown only
+        where at least ``min_respondents`` teachers were scored on the scale; elsewhere the
+        cell is blank and the school takes no part. A school with no such scale is left out
+        of every school-level table and listed in ``suppressed``. rwg(j) also needs
+        ``min_respondents`` teachers who answered all the scale's items, else it is blank.
 
     Returns
     -------
     dict of DataFrames
-        ``schools`` (school_id, n_respondents, mean score per scale), ``icc`` (per scale:
-        ICC(1), ICC(2), over the kept schools), ``agreement`` (per school and scale: rwg_j,
-        rwg_star_j), ``suppressed`` (school_id only; no count is shown, so a suppressed
-        school's size is not disclosed).
+        ``schools`` (school_id, n_respondents: teachers scored on at least one shown scale,
+        mean score per scale), ``icc`` (per scale: ICC(1), ICC(2), over the schools shown on
+        that scale; no row for a scale shown for fewer than two schools), ``agreement`` (per
+        shown school and scale: rwg_j, rwg_star_j), ``suppressed`` (school_id only; no count
+        is shown, so a suppressed school's size is not disclosed).
     """
     if min_respondents < 1:
         raise CollabcommError(f"min_respondents must be at least 1, not {min_respondents}")
-    counts = scores.groupby("school_id").size()
-    kept = counts[counts >= min_respondents].index
-    suppressed = pd.DataFrame({"school_id": sorted(counts.index.difference(kept))})
-    s = scores[scores["school_id"].isin(kept)]
-    r = responses[responses["school_id"].isin(kept)]
-    means = s.groupby("school_id")[list(scales)].mean()
+    names = list(scales)
+    shown = respondent_counts(scores, names) >= min_respondents  # school x scale
+    kept = shown.index[shown.any(axis=1)]
+    suppressed = pd.DataFrame({"school_id": sorted(shown.index.difference(kept))})
+    school = scores["school_id"]
+    visible = pd.DataFrame({c: school.map(shown[c]).fillna(False).astype(bool) for c in names},
+                           index=scores.index)  # teacher x scale: scale shown for the school
+    masked = scores[names].where(visible)
+    means = masked.groupby(school).mean().loc[kept]
+    scored = (masked.notna().any(axis=1)).groupby(school).sum().loc[kept]
     schools = means.reset_index()
-    schools.insert(1, "n_respondents", counts.loc[means.index].to_numpy())
+    schools.insert(1, "n_respondents", scored.astype(int).to_numpy())
     icc_rows, agree_rows = [], []
     for scale, items in scales.items():
-        if s["school_id"].nunique() >= 2:
-            res = icc(s[scale], s["school_id"])
+        on = scores[visible[scale] & masked[scale].notna()]
+        if on["school_id"].nunique() >= 2:
+            res = icc(on[scale], on["school_id"])
             icc_rows.append((scale, res["icc1"], res["icc2"], res["groups"], res["n"]))
-        for school, g in r.groupby("school_id"):
-            a = rwg_j(g[items].dropna(), n_options) if len(g[items].dropna()) >= 2 else {
+        r = responses[visible[scale].to_numpy()]
+        for sid, g in r.groupby("school_id"):
+            complete = g[items].dropna()
+            a = rwg_j(complete, n_options) if len(complete) >= max(2, min_respondents) else {
                 "rwg_j": np.nan, "rwg_star_j": np.nan}
-            agree_rows.append((school, scale, a["rwg_j"], a["rwg_star_j"]))
+            agree_rows.append((sid, scale, a["rwg_j"], a["rwg_star_j"]))
+    agreement = pd.DataFrame(agree_rows, columns=["school_id", "scale", "rwg_j", "rwg_star_j"])
     return {
         "schools": schools,
         "icc": pd.DataFrame(icc_rows, columns=["scale", "icc1", "icc2", "schools", "teachers"]),
-        "agreement": pd.DataFrame(agree_rows, columns=["school_id", "scale", "rwg_j",
-                                                       "rwg_star_j"]),
+        "agreement": agreement,
         "suppressed": suppressed,
     }
 

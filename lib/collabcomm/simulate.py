@@ -151,10 +151,11 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data",
     ------
     CollabcommError
         Naming ``source`` and the problem: a missing column, a blank or non-numeric value
-        (column and 1-based data row; :func:`collabcomm.models.check_school_data`), fewer
-        schools than variables plus
-        one (the covariance would be singular), a constant column, or columns so collinear
-        that the correlation matrix is not positive definite (smallest eigenvalue below 1e-10).
+        (column and 1-based data row; :func:`collabcomm.models.check_school_data`), or, by
+        :func:`collabcomm.models.check_design` (the check the regressions share), fewer
+        schools than variables plus one (the covariance would be singular), a constant
+        column, or columns so collinear that the correlation matrix is not positive definite
+        (smallest eigenvalue below 1e-10).
 
     Notes
     -----
@@ -162,25 +163,12 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data",
     Exhibits 2 and 3 (the reconstruction matches them exactly), and a hand-made frame's
     population equals its numpy moments.
     """
-    from .models import check_school_data
+    from .models import check_design, check_school_data
 
     x = check_school_data(data, source, missing=missing)
     names = list(x.columns)
-    if len(x) < len(names) + 1:
-        raise CollabcommError(f"{source}: {len(x)} school(s); a population of {len(names)} "
-                              f"variables needs at least {len(names) + 1}")
-    sds = x.std(ddof=1)
-    flat = [c for c in names if not sds[c] > 0]
-    if flat:
-        raise CollabcommError(f"{source}: column(s) {flat} are constant; they have no variance "
-                              f"to simulate from")
-    corr = x.corr()
-    smallest = float(np.linalg.eigvalsh(corr.to_numpy()).min())
-    if smallest < 1e-10:
-        raise CollabcommError(f"{source}: the correlation matrix of {names} is not positive "
-                              f"definite (smallest eigenvalue {smallest:.3g}); some columns are "
-                              f"collinear")
-    return Population(x.mean(), sds, corr)
+    check_design(x, names, source, what=f"a population of {len(names)} variables")
+    return Population(x.mean(), x.std(ddof=1), x.corr())
 
 
 def school_reliability(alpha: float, teachers: int | None = None, icc1: float = 0.2) -> float:

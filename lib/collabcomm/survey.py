@@ -11,13 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import published
-from .errors import CollabcommError
+from .errors import CollabcommError, OutputTargetError
 from .instrument import read_survey, scale_items, score
 from .outputs import write_csv
+from .paths import input_folder_of, same_file
 from .reliability import aggregate, cronbach_alpha, item_statistics, mean_interitem_r
 from .schema import SCALES
 
-__all__ = ["analyse", "score_file", "output_names"]
+__all__ = ["analyse", "score_file", "output_names", "check_targets"]
 
 
 def analyse(responses: pd.DataFrame, *, scale_min: int = 1, scale_max: int = 5,
@@ -74,6 +75,37 @@ def output_names(out: str | os.PathLike) -> dict[str, Path]:
     return names
 
 
+def check_targets(source: str | os.PathLike, targets: dict[str, Path]) -> None:
+    """Refuse output paths that would overwrite the input or land in an input folder.
+
+    Parameters
+    ----------
+    source : path-like
+        The input file.
+    targets : dict
+        Output name -> path (as from :func:`output_names`).
+
+    Raises
+    ------
+    OutputTargetError
+        Naming both paths, when an output is the input file itself (same real path, so also
+        through a symbolic link, or :func:`os.path.samefile` for hard links), or when it lies
+        in one of the project's input folders (:data:`collabcomm.paths.INPUT_FOLDERS`).
+    """
+    for key, target in targets.items():
+        what = "--out" if key == "teachers" else f"the {key} table"
+        if same_file(target, source):
+            raise OutputTargetError(
+                f"{target}: {what} would overwrite the input survey {source} (the same file); "
+                f"choose another --out. Nothing was written")
+        folder = input_folder_of(Path(target).absolute())
+        if folder is not None:
+            raise OutputTargetError(
+                f"{target}: {what} would be written into {folder}/, which holds the "
+                f"companion's inputs (input survey {source}); choose another --out. "
+                f"Nothing was written")
+
+
 def score_file(path: str | os.PathLike, out: str | os.PathLike, *, scale_min: int = 1,
                scale_max: int = 5, missing_codes: list[int] | tuple[int, ...] = (),
                min_items: int = 4, min_respondents: int = 5) -> dict[str, Path]:
@@ -81,13 +113,15 @@ def score_file(path: str | os.PathLike, out: str | os.PathLike, *, scale_min: in
 
     Nothing is written unless the whole file validates and every table has been computed;
     each file is then written atomically, so an existing output is never half-overwritten.
+    No output may be the input itself or lie in an input folder (:func:`check_targets`).
     Returns the written paths.
     """
+    names = output_names(out)
+    check_targets(path, names)
     responses = read_survey(path, scale_min=scale_min, scale_max=scale_max,
                             missing_codes=missing_codes)
     tables = analyse(responses, scale_min=scale_min, scale_max=scale_max, min_items=min_items,
                      min_respondents=min_respondents)
-    names = output_names(out)
     for key, target in names.items():
         write_csv(tables[key], target)
     return names
