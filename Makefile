@@ -64,7 +64,7 @@ html: $(STAMP)
 	$(PY) -m collabcomm html
 
 bench: $(STAMP)
-	$(PY) -m collabcomm bench
+	$(PY) -m collabcomm bench $(ARGS)
 
 slides: $(STAMP)
 	$(PY) -m collabcomm slides $(ARGS)

@@ -77,7 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     slides.add_argument("--root", help="project root (default: this checkout)")
     slides.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
-    sub.add_parser("bench", help="print the benchmark figures")
+    bench = sub.add_parser("bench", help="print the benchmark figures")
+    bench.add_argument("--quick", action="store_true",
+                       help="leave out the test-suite timings (about five minutes)")
     return ap
 
 
@@ -153,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             from .bench import main as bench_main
 
-            return bench_main()
+            return bench_main(["--quick"] if args.quick else [])
     except CollabcommError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

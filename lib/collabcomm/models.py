@@ -477,9 +477,7 @@ def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data",
     """
     if missing not in MISSING_RULES:
         raise ParameterError(f"missing must be one of {MISSING_RULES}, not {missing!r}")
-    absent = [c for c in columns if c not in data.columns]
-    if absent:
-        raise CollabcommError(f"{source}: missing column(s) {absent}")
+    require_columns(data, columns, source)
     x = data[columns].apply(pd.to_numeric, errors="coerce").astype(float)
     blank = data[columns].isna().to_numpy()
     wrong = x.isna().to_numpy() & ~blank
@@ -509,6 +507,15 @@ def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data",
         warnings.warn(f"{source}: left out {len(rows)} of {len(data)} rows with a blank cell "
                       f"in a used column (rows {shown})", MissingDataWarning, stacklevel=2)
     return out
+
+
+def require_columns(data: pd.DataFrame, columns: list[str], source: str) -> None:
+    """Raise :class:`CollabcommError` naming ``source`` and every column of ``columns`` that
+    ``data`` lacks. Checked before any row, so that a file of the wrong kind (a teacher-level
+    survey given as a school file) is named as such rather than by its first odd row."""
+    absent = [c for c in columns if c not in data.columns]
+    if absent:
+        raise CollabcommError(f"{source}: missing column(s) {absent}")
 
 
 def check_school_ids(data: pd.DataFrame, source: str, *, first_row: int = 1) -> None:
@@ -556,6 +563,7 @@ def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
     from .schema import SCHOOL_VARIABLES
 
     names = list(SCHOOL_VARIABLES)
+    require_columns(data, names, source)
     check_school_ids(data, source, first_row=first_row)
     return complete_cases(data, names, source, missing=missing,
                           first_row=first_row)[names].astype(float)
@@ -580,6 +588,7 @@ def load_school_data(path, *, missing: str = "refuse") -> pd.DataFrame:
         data = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
+    require_columns(data, list(SCHOOL_VARIABLES), str(path))
     check_school_ids(data, str(path), first_row=2)
     out = complete_cases(data, list(SCHOOL_VARIABLES), str(path), missing=missing, first_row=2)
     out = out.reset_index(drop=True)
