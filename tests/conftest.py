@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-# One BLAS thread in the test process, as in the kernels the pipeline starts (RUN_ENV): the
-# matrices are small, and on a busy machine a second thread per process only competes for the
-# cores (a reconciliation test took 22 s instead of 0.5 s). Nothing above imports numpy.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from collabcomm.paths import SINGLE_BLAS_THREAD  # noqa: E402 (numpy-free)
+
+# One BLAS thread in the test process, as in the kernels the pipeline starts: on a busy machine
+# a second thread per process only competes for the cores (a reconciliation test took 22 s
+# instead of 0.5 s). Nothing imported so far imports numpy.
+for _var, _value in SINGLE_BLAS_THREAD.items():
+    os.environ.setdefault(_var, _value)
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

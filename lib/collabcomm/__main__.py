@@ -153,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"figure: {folder / 'power_curve.png'}")
             return 0
         if args.command == "bench":
+            import os
+
+            from .paths import SINGLE_BLAS_THREAD
+
+            for name, value in SINGLE_BLAS_THREAD.items():  # as the notebooks run; before numpy
+                os.environ.setdefault(name, value)
             from .bench import main as bench_main
 
             return bench_main(["--quick"] if args.quick else [])

@@ -967,7 +967,7 @@ def _polish_projection(x: np.ndarray, x0: np.ndarray, g, g_jac, *, weights=None,
               \begin{pmatrix} \Delta x \\ \Delta\lambda \end{pmatrix} = -F,
               \qquad H = 2W - \textstyle\sum_i \lambda_i \nabla^2 g_i,
 
-    with the curvature term taken by central differences of the exact Jacobian ``g_jac``
+    with the curvature term taken by forward differences of the exact Jacobian ``g_jac``
     (step 1e-6). The Hessian only steers the steps; the point they converge to is fixed by
     :math:`F = 0`, which uses exact derivatives, so it does not depend on where the optimizer
     happened to stop nor on the machine's round-off. A constraint whose multiplier turns
@@ -994,10 +994,11 @@ def _polish_projection(x: np.ndarray, x0: np.ndarray, g, g_jac, *, weights=None,
             continue
         jac = g_jac(y)[active]
         hess = np.diag(2 * w)
+        base = jac.T @ lam
         for k in range(n):
             e = np.zeros(n)
             e[k] = h
-            hess[:, k] -= (g_jac(y + e)[active].T @ lam - g_jac(y - e)[active].T @ lam) / (2 * h)
+            hess[:, k] -= (g_jac(y + e)[active].T @ lam - base) / h
         m = active.size
         kkt = np.block([[hess, -jac.T], [jac, np.zeros((m, m))]])
         rhs = -np.concatenate([2 * w * (y - x0) - jac.T @ lam, g(y)[active]])
@@ -1159,13 +1160,19 @@ def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
         starts = [r0] + [np.clip(r0 + rng.normal(0, 0.02, len(r0)), -0.99, 0.99)
                          for _ in range(restarts)]
         cons = [{"type": "ineq", "fun": constraints, "jac": constraints_jac}]
-        feasible, fallback = [], []
+        feasible, fallback, ends = [], [], []
         for x0 in starts:
             res = minimize(distance, x0, jac=True, method="SLSQP", constraints=cons,
                            bounds=bounds, options={"maxiter": 300, "ftol": 1e-12})
-            x = _polish_projection(res.x, r0, constraints, constraints_jac)
+            if constraints(res.x).min() >= -1e-6:  # feasible up to SLSQP's tolerance
+                ends.append((distance(res.x)[0], res.x))
+        # refine the nearest end first; a nearer one cannot come from refining a farther one,
+        # since the refinement moves the objective by far less than the starts' ends differ
+        for _, end in sorted(ends, key=lambda t: t[0]):
+            x = _polish_projection(end, r0, constraints, constraints_jac)
             if constraints(x).min() >= -1e-9:
                 feasible.append((distance(x)[0], x))
+                break
         # the least-violation search is only needed when no start is feasible
         for x0 in starts if least_violation and not feasible else []:
             x = minimize(penalty, x0, jac=True, method="SLSQP", bounds=bounds,

@@ -15,10 +15,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ProjectPaths", "project", "package_dir", "ROOT_ENV", "INPUT_FOLDERS", "same_file",
-           "input_folder_of", "check_root"]
+__all__ = ["ProjectPaths", "project", "package_dir", "ROOT_ENV", "SINGLE_BLAS_THREAD",
+           "INPUT_FOLDERS", "same_file", "input_folder_of", "check_root"]
 
 ROOT_ENV = "COLLABCOMM_ROOT"
+
+SINGLE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""Environment for one BLAS thread per process. The companion's matrices are small, and the
+pipeline already runs one notebook per core, so a second BLAS thread per process only competes
+for the cores (measured: the reconciliation took 3-4 s instead of 0.5 s on a loaded machine).
+Set for the kernels the pipeline starts, for ``bench`` and for the tests; it must be in the
+environment before numpy is imported, which is why it lives in this numpy-free module."""
 
 INPUT_FOLDERS: tuple[str, ...] = ("data/published", "data/theory", "data/examples", "notebooks",
                                   "lib")

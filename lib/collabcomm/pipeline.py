@@ -45,7 +45,7 @@ from typing import Any, TextIO
 from .errors import NotebookError
 from .outputs import STAGE_ENV, commit_staged, write_text
 from .params import NotebookSpec, load_specs, resolve_parameters
-from .paths import ROOT_ENV, ProjectPaths, package_dir, project
+from .paths import ROOT_ENV, SINGLE_BLAS_THREAD, ProjectPaths, package_dir, project
 
 __all__ = [
     "KERNEL_NAME",
@@ -73,12 +73,7 @@ RUN_ENV = {
     "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
     "SOURCE_DATE_EPOCH": "0",
-    # one BLAS thread per kernel: the pipeline already runs one notebook per core, and the
-    # notebooks' matrices are small; a second BLAS thread per kernel then only competes for
-    # the cores (measured: the reconciliation took 3-4 s instead of 0.5 s on a loaded machine)
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
+    **SINGLE_BLAS_THREAD,  # one notebook per core, one BLAS thread per notebook
 }
 
 
