@@ -98,3 +98,33 @@ def full_run(tmp_path_factory):
     shutil.copytree(REPO / "vendor", root / "vendor")
     report = pipeline.run(root, force=True, progress=False, out=io.StringIO())
     return root, report
+
+
+NOTEBOOK_SETUP = """\
+import time
+from pathlib import Path
+from collabcomm.outputs import write_text
+from collabcomm.paths import project
+P = project()
+"""
+"""The second cell of every generated notebook (:func:`make_project`)."""
+
+
+def make_project(root: Path, notebooks: dict[str, tuple[str, str]], params_yaml: str) -> Path:
+    """A project of small generated notebooks: ``notebooks`` maps a name to its parameters
+    cell (tagged ``parameters``) and its body, which runs after :data:`NOTEBOOK_SETUP`;
+    ``params_yaml`` is its notebooks/params.yaml. Returns ``root``."""
+    import nbformat
+
+    (root / "notebooks").mkdir(parents=True)
+    for name, (params, body) in notebooks.items():
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell(params)
+        cell.metadata["tags"] = ["parameters"]
+        nb.cells = [cell, nbformat.v4.new_code_cell(NOTEBOOK_SETUP),
+                    nbformat.v4.new_code_cell(body)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
+    (root / "notebooks" / "params.yaml").write_text(params_yaml)
+    return root

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,18 @@ def test_second_run_skips_everything(full_run):
     root, _ = full_run
     report = pipeline.run(root, progress=False, out=io.StringIO())
     assert {r.status for r in report.runs} == {"skipped"}
+
+
+def test_each_stamp_lists_every_output_its_notebook_wrote(full_run):
+    # what a notebook's stamp lists is exactly what its declared output patterns match
+    from collabcomm.params import load_specs
+
+    root, report = full_run
+    assert report.ok
+    specs = load_specs(root / "notebooks/params.yaml")
+    for run in report.runs:
+        stamp = json.loads((root / "build/stamps" / f"{run.notebook}.json").read_text())
+        declared = sorted({p.relative_to(root).as_posix() for pattern in specs[run.notebook].outputs
+                           for p in root.glob(pattern) if p.is_file()})
+        assert stamp["outputs"] == declared, run.notebook
+        assert run.outputs == declared

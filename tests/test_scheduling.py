@@ -13,8 +13,8 @@ import io
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
+from conftest import make_project
 
 from collabcomm import pipeline
 from collabcomm.errors import ParameterError
@@ -22,14 +22,6 @@ from collabcomm.params import load_specs
 from collabcomm.paths import project
 
 pytestmark = pytest.mark.notebooks
-
-SETUP = """\
-import time
-from pathlib import Path
-from collabcomm.outputs import write_text
-from collabcomm.paths import project
-P = project()
-"""
 
 BARRIER = """\
 if barrier:
@@ -41,16 +33,6 @@ if barrier:
             raise RuntimeError(f"{NAME}: {OTHER} never started")
         time.sleep(0.05)
 """
-
-
-def _notebook(name: str, params: str, body: str) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell(params)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell, nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    return nb
 
 
 NOTEBOOKS = {
@@ -88,11 +70,7 @@ notebooks:
 
 @pytest.fixture
 def proj(tmp_path):
-    root = tmp_path / "proj"
-    (root / "notebooks").mkdir(parents=True)
-    for name, (params, body) in NOTEBOOKS.items():
-        nbformat.write(_notebook(name, params, body), root / "notebooks" / f"{name}.ipynb")
-    (root / "notebooks" / "params.yaml").write_text(PARAMS)
+    root = make_project(tmp_path / "proj", NOTEBOOKS, PARAMS)
     lib = tmp_path / "lib"
     lib.mkdir()
     (lib / "module.py").write_text("X = 1\n")

@@ -95,10 +95,13 @@ def failure_code(message: str) -> int:
     2
     >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): KeyError: 'x'")
     1
+    >>> failure_code("notebook 03_school_data failed when its outputs were written: "
+    ...              "OutputWriteError: figures/x.png: cannot write (Permission denied); ...")
+    2
     """
     from . import errors
 
-    found = re.search(r"failed in [^:\n]*: (\w+): ", message)
+    found = re.search(r"failed (?:in|when|before)[^:\n]*: (\w+): ", message)
     kind = getattr(errors, found[1], None) if found else None
     return 2 if isinstance(kind, type) and issubclass(kind, errors.CollabcommError) else 1
 
@@ -165,9 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     except CollabcommError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted: no partial output was kept in figures/ or data/derived/",
-              file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        from .pipeline import interrupted_message
+
+        print(interrupted_message(getattr(exc, "report", None)), file=sys.stderr)
         return 130
     return 0
 

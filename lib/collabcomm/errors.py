@@ -16,6 +16,8 @@ __all__ = [
     "OutputTargetError",
     "NotebookError",
     "RenderError",
+    "OutputWriteError",
+    "RunBusyError",
     "MissingDataWarning",
 ]
 
@@ -50,6 +52,15 @@ class NotebookError(CollabcommError):
 class RenderError(CollabcommError):
     """A page or slide deck cannot be rendered to work offline: the executed notebook or a
     vendored asset is missing, or the page would load something from the network."""
+
+
+class OutputWriteError(CollabcommError):
+    """An output cannot be written (a read-only folder, a full disk, a folder where the file
+    should be); names the path. Raised before any output of the set has changed."""
+
+
+class RunBusyError(CollabcommError):
+    """Another run holds the lock on an output folder (names the folder)."""
 
 
 class MissingDataWarning(UserWarning):

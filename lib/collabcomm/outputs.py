@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import OutputWriteError, RunBusyError
 from .paths import project
 from .precision import format_table
 
@@ -35,7 +36,11 @@ __all__ = [
     "write_bytes",
     "write_text",
     "write_csv",
+    "csv_text",
+    "commit_files",
     "commit_staged",
+    "write_all",
+    "output_lock",
 ]
 
 STAGE_ENV = "COLLABCOMM_STAGE_DIR"
@@ -45,9 +50,12 @@ def destination(path: str | os.PathLike) -> Path:
     """Where a write aimed at ``path`` lands now.
 
     Under the staging folder (same relative path) when ``COLLABCOMM_STAGE_DIR`` is set and
-    ``path`` lies inside the project root; otherwise ``path`` itself.
+    ``path`` lies inside the project root; otherwise ``path`` itself. Inside the root is
+    judged on the path as written, before symbolic links are followed, so a ``data/derived``
+    or ``figures`` that is a link to another folder is staged like any other
+    (:func:`commit_staged` then writes through the link).
     """
-    target = Path(path).resolve()
+    target = Path(os.path.abspath(path))
     stage = os.environ.get(STAGE_ENV)
     if not stage:
         return target
@@ -103,26 +111,147 @@ def write_csv(data: pd.DataFrame, path: str | os.PathLike, *, index: bool = Fals
     not depend on the machine's floating-point round-off. Missing values are empty fields and
     lines end in ``\n``.
     """
-    text = format_table(data).to_csv(index=index, lineterminator="\n")
-    return write_text(path, text)
+    return write_text(path, csv_text(data, index=index))
+
+
+def csv_text(data: pd.DataFrame, *, index: bool = False) -> str:
+    r"""The text :func:`write_csv` writes: the precision policy applied, empty fields for
+    missing values, ``\n`` line ends."""
+    return format_table(data).to_csv(index=index, lineterminator="\n")
+
+
+def _real(target: Path) -> Path:
+    """``target`` with the symbolic links of its folders followed (the file itself may not
+    exist yet)."""
+    return target.parent.resolve() / target.name
+
+
+def _write_error(path: Path, exc: OSError) -> OutputWriteError:
+    reason = exc.strerror or type(exc).__name__
+    return OutputWriteError(f"{path}: cannot write ({reason}); nothing was changed: every "
+                            "output keeps its previous complete version")
+
+
+def commit_files(moves: list[tuple[Path, Path]]) -> list[Path]:
+    """Move each complete file ``source`` to its ``target``, all or nothing as far as a file
+    system allows.
+
+    Phase one puts every file beside its target under a temporary name (a rename when source
+    and target share a file system, else a copy flushed to disk); phase two renames each over
+    its target (:func:`os.replace`, atomic on POSIX). A failure in phase one (a read-only
+    folder, a full disk, a folder where a file should go) removes what phase one placed and
+    raises :class:`OutputWriteError` naming the path, so every target keeps its previous
+    version; the sources are left where they were unless already moved. Targets are written
+    through symbolic links to folders. Returns the targets, as given.
+    """
+    placed: list[tuple[Path, Path]] = []
+    try:
+        for n, (src, target) in enumerate(moves):
+            real = _real(target)
+            if real.is_dir():
+                raise OutputWriteError(f"{target}: is a folder, where the output file should "
+                                       "be; nothing was changed: move the folder away")
+            if not real.name:
+                raise OutputWriteError(f"{target!s}: is not a file name")
+            try:
+                real.parent.mkdir(parents=True, exist_ok=True)
+                tmp = real.with_name(f".{real.name}.tmp-{os.getpid()}-{n}")
+                if os.stat(src).st_dev == os.stat(real.parent).st_dev:
+                    os.replace(src, tmp)
+                else:
+                    shutil.copyfile(src, tmp)
+                    with open(tmp, "rb+") as fh:
+                        os.fsync(fh.fileno())
+            except OSError as exc:
+                raise _write_error(real, exc) from None
+            placed.append((tmp, real))
+    except BaseException:
+        for tmp, _ in placed:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, real in placed:
+        try:
+            os.replace(tmp, real)
+        except OSError as exc:
+            raise _write_error(real, exc) from None
+    return [target for _, target in moves]
 
 
 def commit_staged(stage_dir: str | os.PathLike, root: str | os.PathLike) -> list[Path]:
-    """Move every file staged under ``stage_dir`` to the same relative path under ``root``.
+    """Move every file staged under ``stage_dir`` to the same relative path under ``root``,
+    all or nothing (:func:`commit_files`).
 
-    Each move is an atomic rename (the staging folder is inside the project, on the same file
-    system). Returns the committed target paths, sorted. The staging folder is removed.
+    Returns the committed target paths, sorted. The staging folder is removed, also when the
+    commit fails (the run that staged it has failed then).
     """
     stage_dir, root = Path(stage_dir), Path(root)
-    committed = []
     if not stage_dir.exists():
-        return committed
-    for src in sorted(p for p in stage_dir.rglob("*") if p.is_file()):
-        if src.name.startswith(".") and ".tmp-" in src.name:
-            continue  # a temporary file of an interrupted write: never commit it
-        target = root / src.relative_to(stage_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, target)
-        committed.append(target)
-    shutil.rmtree(stage_dir, ignore_errors=True)
-    return committed
+        return []
+    staged = sorted(p for p in stage_dir.rglob("*") if p.is_file()
+                    # a temporary file of an interrupted write is never committed
+                    and not (p.name.startswith(".") and ".tmp-" in p.name))
+    try:
+        return commit_files([(src, root / src.relative_to(stage_dir)) for src in staged])
+    finally:
+        shutil.rmtree(stage_dir, ignore_errors=True)
+
+
+def write_all(files: dict[Path, bytes]) -> list[Path]:
+    """Write several files all or nothing: each is written completely to a temporary folder
+    beside its target, then :func:`commit_files` moves the set into place. Raises
+    :class:`OutputWriteError` naming the path when one cannot be written; then no target has
+    changed."""
+    import tempfile
+
+    moves, folders = [], []
+    try:
+        for target, data in files.items():
+            target = Path(target)
+            if not str(target) or target.name in ("", ".", ".."):
+                raise OutputWriteError(f"{str(target)!r}: is not a file name")
+            parent = _real(Path(os.path.abspath(target))).parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(tempfile.mkdtemp(prefix=".collabcomm-", dir=parent))
+                folders.append(folder)
+                (folder / target.name).write_bytes(data)
+            except OSError as exc:
+                raise _write_error(target, exc) from None
+            moves.append((folder / target.name, target))
+        return commit_files(moves)
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def output_lock(folders: list[Path], *, wait: bool = False) -> Iterator[None]:
+    """Hold an exclusive lock on each folder (its real path) while a run writes into them.
+
+    The lock is :func:`fcntl.flock` on the folder itself, so no lock file appears among the
+    outputs, and the operating system releases it when the process ends, however it ends. A
+    second run that finds a folder locked stops at once with :class:`RunBusyError` naming it
+    (or, with ``wait``, waits for it). Where ``fcntl`` does not exist (Windows) nothing is
+    locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    fds = []
+    try:
+        for folder in sorted({Path(f).resolve() for f in folders}):
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder, os.O_RDONLY)
+            fds.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise RunBusyError(f"{folder}: another collabcomm run is writing here; wait "
+                                   "for it to finish and run again (nothing was changed)"
+                                   ) from None
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)

@@ -36,14 +36,14 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import NotebookError
-from .outputs import STAGE_ENV, commit_staged, write_text
+from .outputs import STAGE_ENV, commit_staged, output_lock, write_text
 from .params import NotebookSpec, load_specs, resolve_parameters
 from .paths import ROOT_ENV, SINGLE_BLAS_THREAD, ProjectPaths, package_dir, project
 
@@ -59,6 +59,7 @@ __all__ = [
     "fingerprint",
     "run",
     "format_summary",
+    "interrupted_message",
 ]
 
 KERNEL_NAME = "python3"
@@ -233,31 +234,23 @@ def _up_to_date(paths: ProjectPaths, notebook: str, digest: str) -> bool:
     return all((paths.root / o).is_file() for o in stamp.get("outputs", []))
 
 
-@contextlib.contextmanager
-def _environment(updates: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in updates}
-    os.environ.update(updates)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def _failure_message(notebook: str, exc: BaseException, executed: Path) -> str:
     """One message naming the notebook, the cell and the exception."""
+    from .errors import OutputWriteError
+
     cell_index = getattr(exc, "cell_index", None)
     if cell_index is not None:
-        where = f"cell {cell_index + 1} (In [{exc.exec_count}])"
+        where = f"in cell {cell_index + 1} (In [{exc.exec_count}])"
         what = f"{exc.ename}: {exc.evalue}"
+    elif isinstance(exc, OutputWriteError):
+        return (f"notebook {notebook} failed when its outputs were written: "
+                f"OutputWriteError: {exc}\n"
+                f"  figures/ and data/derived/ keep the files of the last good run")
     else:
         where = "before its first cell ran"
         what = f"{type(exc).__name__}: {exc}"
     return (
-        f"notebook {notebook} failed in {where}: {what}\n"
+        f"notebook {notebook} failed {where}: {what}\n"
         f"  the partly executed notebook is {executed}\n"
         f"  figures/ and data/derived/ keep the files of the last good run"
     )
@@ -290,7 +283,8 @@ def _normalise_executed(path: Path, root: Path) -> None:
     write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
-def _kernel_manager(env: dict[str, str], cwd: Path, kernels: dict | None, key: str):
+def _kernel_manager(env: dict[str, str], cwd: Path, kernels: dict | None, key: str,
+                    log: Path | None = None):
     """A jupyter_client kernel manager class whose kernels start with ``env`` and in ``cwd``.
 
     Papermill runs several notebooks at once in threads of one process, so a notebook's
@@ -298,7 +292,9 @@ def _kernel_manager(env: dict[str, str], cwd: Path, kernels: dict | None, key: s
     ``os.environ`` and current folder, which every thread shares; they are handed to the
     kernel's launch instead (``start_kernel(env=..., cwd=...)``, documented by jupyter_client).
     When ``kernels`` is given, the running kernel's manager is kept there under ``key`` so that
-    an interrupted run can stop it.
+    an interrupted run can stop it. When ``log`` is given, the kernel process's own output
+    (not its cells', which papermill records in the notebook) goes to that file instead of the
+    terminal: a Ctrl-C there reaches the kernels too, and each would print its traceback.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -306,7 +302,12 @@ def _kernel_manager(env: dict[str, str], cwd: Path, kernels: dict | None, key: s
         async def start_kernel(self, **kw):
             kw["env"] = {**os.environ, **env}
             kw["cwd"] = str(cwd)
-            await super().start_kernel(**kw)
+            if log is None:
+                await super().start_kernel(**kw)
+            else:
+                log.parent.mkdir(parents=True, exist_ok=True)
+                with open(log, "wb") as fh:  # the kernel keeps its own copy of the handle
+                    await super().start_kernel(stdout=fh, stderr=fh, **kw)
             if kernels is not None:
                 kernels[key] = self
 
@@ -314,7 +315,8 @@ def _kernel_manager(env: dict[str, str], cwd: Path, kernels: dict | None, key: s
 
 
 def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[str, Any],
-               env: dict[str, str] | None = None, kernels: dict | None = None) -> None:
+               env: dict[str, str] | None = None, kernels: dict | None = None,
+               log: Path | None = None) -> None:
     """Execute ``notebooks/<notebook>.ipynb`` into ``target`` with papermill.
 
     The kernel runs in ``notebooks/`` with ``env`` added to this process's environment
@@ -327,8 +329,14 @@ def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[st
     the progress bar. Errors raised by cells reach us through papermill, and a kernel that dies
     raises papermill's DeadKernelError, neither through the kernel's log, so none is hidden.
     """
+    import logging
+
     import papermill as pm
 
+    # nbclient reports a kernel that died (as at Ctrl-C) on papermill's logger as well as by
+    # the DeadKernelError that reaches the run's failure message; without a handler of its
+    # own, Python would print the log line to the terminal beside the run's one message
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     env = {ROOT_ENV: str(paths.root), **RUN_ENV} if env is None else env
     pm.execute_notebook(
         str(paths.notebooks / f"{notebook}.ipynb"),
@@ -338,19 +346,24 @@ def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[st
         progress_bar=False,
         log_output=False,
         extra_arguments=KERNEL_ARGS,
-        kernel_manager_class=_kernel_manager(env, paths.notebooks, kernels, notebook),
+        kernel_manager_class=_kernel_manager(env, paths.notebooks, kernels, notebook, log),
     )
 
 
 def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any],
-             kernels: dict | None = None) -> list[str]:
-    """Run one notebook with papermill; commit its staged outputs; return them (relative)."""
+             kernels: dict | None = None, staging: Path | None = None) -> list[str]:
+    """Run one notebook with papermill; commit its staged outputs; return them (relative).
+
+    Its outputs are staged in ``staging/<notebook>`` (default ``build/staging``; the pipeline
+    gives each run a folder of its own there) and committed all at once when it succeeds.
+    """
     paths.executed.mkdir(parents=True, exist_ok=True)
-    stage = paths.staging / notebook
+    stage = (paths.staging if staging is None else staging) / notebook
     shutil.rmtree(stage, ignore_errors=True)
     env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **RUN_ENV}
     try:
-        _papermill(paths, notebook, paths.executed / f"{notebook}.ipynb", values, env, kernels)
+        _papermill(paths, notebook, paths.executed / f"{notebook}.ipynb", values, env, kernels,
+                   paths.build / "logs" / f"{notebook}.kernel.log")
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -425,18 +438,64 @@ def run(root: str | os.PathLike | None = None, *, only: list[str] | None = None,
     results: dict[str, NotebookRun] = {}
     start_all = time.perf_counter()
     try:
-        _schedule(paths, names, deps, specs, values, force=force, lib_dir=lib_dir, jobs=jobs,
-                  results=results, bar=bar)
+        with output_lock(_written_folders(paths, specs, names, values)):
+            paths.staging.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix="run-", dir=paths.staging))
+            try:
+                _schedule(paths, names, deps, specs, values, force=force, lib_dir=lib_dir,
+                          jobs=jobs, results=results, bar=bar, staging=staging)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    except KeyboardInterrupt as exc:
+        exc.report = _report(names, results, start_all)  # for the one-line message
+        raise
     finally:
         bar.close()
-        runs = [results.get(nb, NotebookRun(nb, "not run")) for nb in names]
-        report = RunReport(runs, time.perf_counter() - start_all)
-        print(format_summary(runs, report.wall), file=out)
+        report = _report(names, results, start_all)
+        print(format_summary(report.runs, report.wall), file=out)
     return report
+
+
+def _report(names: list[str], results: dict[str, NotebookRun], start: float) -> RunReport:
+    return RunReport([results.get(nb, NotebookRun(nb, "not run")) for nb in names],
+                     time.perf_counter() - start)
+
+
+def interrupted_message(report: RunReport | None) -> str:
+    """The one line printed when a run is interrupted (Ctrl-C).
+
+    Examples
+    --------
+    >>> interrupted_message(RunReport([NotebookRun("03_school_data", "interrupted"),
+    ...                                NotebookRun("04_regressions", "not run")]))
+    'interrupted: 03_school_data stopped; none of its outputs were written'
+    >>> interrupted_message(None)
+    'interrupted: no output was half-written'
+    """
+    stopped = [r.notebook for r in (report.runs if report else []) if r.status == "interrupted"]
+    if not stopped:
+        return "interrupted: no output was half-written"
+    its = "its" if len(stopped) == 1 else "their"
+    return f"interrupted: {', '.join(stopped)} stopped; none of {its} outputs were written"
 
 
 #: How a notebook that others need ended, as the reason they were not run.
 _PAST = {"failed": "failed", "interrupted": "was interrupted", "not run": "was not run"}
+
+
+def _written_folders(paths: ProjectPaths, specs: dict[str, NotebookSpec], names: list[str],
+                     values: dict[str, dict[str, Any]]) -> list[Path]:
+    """The folders a run writes into, to be locked while it runs: ``build/`` (staging, stamps,
+    executed notebooks), the first-level folders of the notebooks' declared outputs
+    (``data/derived``, ``figures``), and any ``output_dir`` a parameter names."""
+    folders = {paths.build}
+    for nb in names:
+        for pattern in specs[nb].outputs:
+            parts = Path(pattern).parts
+            folders.add(paths.root.joinpath(*parts[:-1]) if len(parts) > 1 else paths.root)
+        if values[nb].get("output_dir"):
+            folders.add(paths.root / values[nb]["output_dir"])
+    return sorted(folders)
 
 
 def _priorities(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]]
@@ -454,7 +513,8 @@ def _priorities(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]
 
 def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
               specs: dict[str, NotebookSpec], values: dict[str, dict[str, Any]], *,
-              force: bool, lib_dir, jobs: int, results: dict[str, NotebookRun], bar) -> None:
+              force: bool, lib_dir, jobs: int, results: dict[str, NotebookRun], bar,
+              staging: Path | None = None) -> None:
     """Run ``names`` respecting ``deps``, ``jobs`` at a time; fill ``results``.
 
     A notebook is checked for being up to date only when everything it waits for has
@@ -505,7 +565,7 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
                         break
                     waiting.remove(nb)
                     (paths.stamps / f"{nb}.json").unlink(missing_ok=True)
-                    future = pool.submit(_execute, paths, nb, values[nb], kernels)
+                    future = pool.submit(_execute, paths, nb, values[nb], kernels, staging)
                     running[future] = (nb, digest, time.perf_counter())
             describe()
             if not running:
@@ -738,11 +798,11 @@ def sweep(notebook: str, grid: dict[str, list[Any]], root: str | os.PathLike | N
             return NotebookRun(label, "failed", time.perf_counter() - start,
                                _failure_message(f"{nb} ({label})", exc, base / f"{label}.ipynb"))
 
-    with _environment({ROOT_ENV: str(paths.root), **RUN_ENV}):
-        os.environ.pop(STAGE_ENV, None)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            results = list(tqdm(pool.map(one, runs), total=len(runs), disable=not progress,
-                                unit="run", file=sys.stderr))
+    # each kernel gets the project root and RUN_ENV, no staging folder (_papermill); the lock
+    # keeps a second sweep of the same notebook out of these folders until this one ends
+    with output_lock([base]), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(tqdm(pool.map(one, runs), total=len(runs), disable=not progress,
+                            unit="run", file=sys.stderr))
     print(format_summary(results), file=out)
     frames = []
     for (label, combo, values), res in zip(runs, results, strict=True):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import published
-from .errors import CollabcommError, OutputTargetError
+from .errors import CollabcommError, OutputTargetError, OutputWriteError
 from .instrument import read_survey, scale_items, score
-from .outputs import write_csv
+from .outputs import csv_text, write_all
 from .paths import input_folder_of, same_file
 from .reliability import aggregate, cronbach_alpha, item_statistics, mean_interitem_r
 from .schema import SCALES
@@ -68,6 +68,9 @@ def output_names(out: str | os.PathLike) -> dict[str, Path]:
     """Files :func:`score_file` writes: ``out`` (teacher scores) and siblings named
     ``<stem>_schools.csv``, ``_reliability``, ``_items``, ``_icc``, ``_agreement``,
     ``_suppressed``."""
+    if not str(out).strip() or not Path(out).name:
+        raise OutputWriteError(f"{str(out)!r}: is not a file name; give the CSV the teacher "
+                               "scores go to, e.g. --out build/scores.csv")
     out = Path(out)
     names = {"teachers": out}
     for key in ("schools", "reliability", "items", "icc", "agreement", "suppressed"):
@@ -112,7 +115,9 @@ def score_file(path: str | os.PathLike, out: str | os.PathLike, *, scale_min: in
     """Validate ``path``, analyse it, and write every table next to ``out``.
 
     Nothing is written unless the whole file validates and every table has been computed;
-    each file is then written atomically, so an existing output is never half-overwritten.
+    the tables are then written all or nothing (:func:`collabcomm.outputs.write_all`): when
+    one cannot be written (a read-only folder, a full disk, a folder in the way) the error
+    names it and no earlier output has changed.
     No output may be the input itself or lie in an input folder (:func:`check_targets`).
     Returns the written paths.
     """
@@ -122,6 +127,5 @@ def score_file(path: str | os.PathLike, out: str | os.PathLike, *, scale_min: in
                             missing_codes=missing_codes)
     tables = analyse(responses, scale_min=scale_min, scale_max=scale_max, min_items=min_items,
                      min_respondents=min_respondents)
-    for key, target in names.items():
-        write_csv(tables[key], target)
+    write_all({target: csv_text(tables[key]).encode("utf-8") for key, target in names.items()})
     return names
