@@ -96,7 +96,7 @@ def failure_code(message: str) -> int:
     >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): KeyError: 'x'")
     1
     >>> failure_code("notebook 03_school_data failed when its outputs were written: "
-    ...              "OutputWriteError: figures/x.png: cannot write (Permission denied); ...")
+    ...              "OutputWriteError: figures/schools_pairplot.png: cannot write (Permission denied)")
     2
     """
     from . import errors

@@ -226,7 +226,8 @@ def write_all(files: dict[Path, bytes]) -> list[Path]:
 
 @contextmanager
 def output_lock(folders: list[Path], *, wait: bool = False) -> Iterator[None]:
-    """Hold an exclusive lock on each folder (its real path) while a run writes into them.
+    """Hold an exclusive lock on each existing folder (its real path) while a run writes into
+    them. A folder that does not exist yet is skipped, not created.
 
     The lock is :func:`fcntl.flock` on the folder itself, so no lock file appears among the
     outputs, and the operating system releases it when the process ends, however it ends. A
@@ -242,7 +243,8 @@ def output_lock(folders: list[Path], *, wait: bool = False) -> Iterator[None]:
     fds = []
     try:
         for folder in sorted({Path(f).resolve() for f in folders}):
-            folder.mkdir(parents=True, exist_ok=True)
+            if not folder.is_dir():  # nothing there yet to protect; creating it would write
+                continue
             fd = os.open(folder, os.O_RDONLY)
             fds.append(fd)
             try:

@@ -438,8 +438,8 @@ def run(root: str | os.PathLike | None = None, *, only: list[str] | None = None,
     results: dict[str, NotebookRun] = {}
     start_all = time.perf_counter()
     try:
+        paths.staging.mkdir(parents=True, exist_ok=True)  # build/ is always locked
         with output_lock(_written_folders(paths, specs, names, values)):
-            paths.staging.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix="run-", dir=paths.staging))
             try:
                 _schedule(paths, names, deps, specs, values, force=force, lib_dir=lib_dir,
