@@ -128,3 +128,23 @@ def make_project(root: Path, notebooks: dict[str, tuple[str, str]], params_yaml:
         nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
     (root / "notebooks" / "params.yaml").write_text(params_yaml)
     return root
+
+
+@pytest.fixture(scope="session")
+def consistent():
+    """A reconstruction (integer API and size) and the published-format tables it implies: the
+    hand-made input of the audit's planted tests (tests/test_audit_*.py)."""
+    from tables import tables_from_data
+
+    from collabcomm import reconstruct
+
+    data = reconstruct.schools(11, integer_columns=["api_2012", "api_2011", "school_size"])
+    return data, tables_from_data(data)
+
+
+@pytest.fixture(scope="session")
+def paper_audit():
+    """Every check on the paper's own tables (collabcomm.audit.run_all)."""
+    from collabcomm import audit
+
+    return audit.run_all(draws=1000)

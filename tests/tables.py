@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from collabcomm import models, published
-from collabcomm.schema import SCHOOL_VARIABLES
+from collabcomm.schema import AUDIT_COLUMNS, AUDIT_STATUSES, SCHOOL_VARIABLES
 from collabcomm.significance import p_from_r, stars
 
 
@@ -79,3 +79,26 @@ def item_table(values: dict[str, float], decimals: int = 3) -> pd.DataFrame:
     out["value"] = [float(f"{values[i]:.{decimals}f}") for i in out["item_id"]]
     out["decimals"] = pd.array([decimals] * len(out), dtype="Int64")
     return out
+
+
+def statuses(frame: pd.DataFrame) -> dict[str, int]:
+    """How many rows of an audit table have each status, after checking its columns."""
+    assert list(frame.columns[:7]) == list(AUDIT_COLUMNS)
+    assert set(frame["status"]) <= set(AUDIT_STATUSES)
+    return frame["status"].value_counts().to_dict()
+
+
+def random_corr(p: int, seed: int) -> np.ndarray:
+    """A random p x p correlation matrix (seeded)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(40, p)) @ rng.normal(size=(p, p))
+    return np.corrcoef(x, rowvar=False)
+
+
+def perturbed(corr: np.ndarray, pairs, k: int, h: float) -> np.ndarray:
+    """``corr`` with its k-th free correlation (both cells) moved by h."""
+    c = corr.copy()
+    i, j = pairs[k]
+    c[i, j] += h
+    c[j, i] += h
+    return c

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from collabcomm import bench
+from collabcomm.pipeline import bench
 
 
 def test_times_are_printed_with_their_ratio_to_the_reference(monkeypatch, capsys):

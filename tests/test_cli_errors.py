@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import tree_digest
 
-from collabcomm import params, reconstruct
+from collabcomm import reconstruct
 from collabcomm.errors import ParameterError
+from collabcomm.pipeline import params
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -89,7 +90,7 @@ def test_an_input_folder_is_never_an_output_target(project_copy, output_dir, fol
 
 
 def test_failure_code_maps_the_companions_errors_to_2():
-    from collabcomm.__main__ import failure_code
+    from collabcomm.pipeline.cli import failure_code
 
     msg = "notebook 04_regressions failed in cell 4 (In [2]): {}: x\n  the partly executed"
     for name in ("CollabcommError", "SurveyFileError", "ParameterError", "PublishedDataError"):

@@ -1,5 +1,5 @@
 """Diagnostics of differing outputs name the file, the cell and the size of the change
-(collabcomm.compare)."""
+(collabcomm.pipeline.compare)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from collabcomm.compare import compare_csv, compare_trees, relative_difference
+from collabcomm.pipeline.compare import compare_csv, compare_trees, relative_difference
 
 
 def test_relative_difference():
@@ -65,7 +65,7 @@ def test_compare_trees_names_a_figure_and_its_data(tmp_path):
 
 
 def test_compare_outputs_covers_both_folders_with_the_runs_stamps(tmp_path):
-    from collabcomm.compare import OUTPUT_FOLDERS, compare_outputs
+    from collabcomm.pipeline.compare import OUTPUT_FOLDERS, compare_outputs
 
     new, old = tmp_path / "new", tmp_path / "old"
     for root, value in ((new, "1"), (old, "2")):

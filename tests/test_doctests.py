@@ -10,12 +10,14 @@ import pytest
 
 import collabcomm
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(collabcomm.__path__, "collabcomm.")
+MODULES = sorted(m.name for m in pkgutil.walk_packages(collabcomm.__path__, "collabcomm.")
                  if m.name != "collabcomm.__main__")
+"""Every module, those of the subpackages (collabcomm.audit, ...) included."""
 
 
 def test_modules_are_found():
-    assert {"collabcomm.precision", "collabcomm.simulate", "collabcomm.reliability"} <= set(MODULES)
+    assert {"collabcomm.precision", "collabcomm.simulate", "collabcomm.reliability",
+            "collabcomm.moments", "collabcomm.audit", "collabcomm.audit.grim"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -20,7 +20,7 @@ def _docstrings():
     """(where, docstring) of every module, class and function in lib/collabcomm."""
     import ast
 
-    for path in sorted((REPO / "lib" / "collabcomm").glob("*.py")):
+    for path in sorted((REPO / "lib" / "collabcomm").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in [tree, *ast.walk(tree)]:
             if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_inputs
 
-from collabcomm.compare import compare_outputs
+from collabcomm.pipeline.compare import compare_outputs
 
 pytestmark = [pytest.mark.matrix, pytest.mark.notebooks]
 REPO = Path(__file__).resolve().parents[1]
@@ -52,6 +52,6 @@ def test_outputs_are_identical_under_an_emulated_cpu(kernel, tmp_path):
 
 def test_the_pipeline_does_not_choose_the_kernel():
     # the emulation is only valid if nothing in the package pins a kernel or a thread count
-    text = "\n".join(p.read_text() for p in (REPO / "lib" / "collabcomm").glob("*.py"))
+    text = "\n".join(p.read_text() for p in (REPO / "lib" / "collabcomm").rglob("*.py"))
     assert "OPENBLAS_CORETYPE" not in text and "OMP_NUM_THREADS" not in text
     assert "threadpool_limits" not in text

@@ -66,30 +66,6 @@ def test_closed_form_equals_statsmodels_on_the_reconstruction(seed, drop):
     assert (m["stars"] == m["stars_m"]).all()
 
 
-def test_closed_form_by_hand_simple_regression():
-    """One regressor: b = r s_y / s_x, const = ybar - b xbar, R^2 = r^2 (hand computation)."""
-    idx = ["y", "x"]
-    corr = pd.DataFrame([[1, 0.5], [0.5, 1]], idx, idx)
-    res = M.ols_from_moments(corr, pd.Series([10.0, 2.0], idx), pd.Series([50.0, 4.0], idx),
-                             11, "y", ["x"])
-    assert res.coef["x"] == pytest.approx(2.5)
-    assert res.coef["const"] == pytest.approx(40.0)
-    assert res.r_squared == pytest.approx(0.25)
-    # sigma^2 = (1 - .25) * 100 * 10 / 9; se(b) = sqrt(sigma^2 / (10 * 4))
-    assert res.se["x"] == pytest.approx(np.sqrt(0.75 * 100 * 10 / 9 / 40))
-    assert res.df_resid == 9
-
-
-def test_closed_form_refuses_collinear_and_small_n():
-    idx = ["y", "a", "b"]
-    corr = pd.DataFrame([[1, .5, .5], [.5, 1, 1], [.5, 1, 1]], idx, idx, dtype=float)
-    ones = pd.Series(1.0, idx)
-    with pytest.raises(CollabcommError, match="collinear"):
-        M.ols_from_moments(corr, ones, ones, 20, "y", ["a", "b"])
-    with pytest.raises(CollabcommError, match="too small"):
-        M.ols_from_moments(corr, ones, ones, 3, "y", ["a", "b"])
-
-
 @pytest.fixture(scope="module")
 def lm_reference():
     path = REF / "lm_reference.csv"

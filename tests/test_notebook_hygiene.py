@@ -3,7 +3,7 @@
 - no outputs or execution counts in git;
 - exactly one cell tagged ``parameters``, the first code cell, every line ``name = value  # meaning``;
 - its names are exactly those declared in notebooks/params.yaml, with the same defaults;
-- the next code cell validates them through ``collabcomm.params.validate_params``.
+- the next code cell validates them through ``collabcomm.pipeline.params.validate_params``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from collabcomm import params
+from collabcomm.pipeline import params
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).parent / "fixtures" / "project" / "notebooks"

@@ -1,11 +1,11 @@
-"""Parameter declarations and validation (collabcomm.params)."""
+"""Parameter declarations and validation (collabcomm.pipeline.params)."""
 
 from __future__ import annotations
 
 import pytest
 
-from collabcomm import params
 from collabcomm.errors import ParameterError
+from collabcomm.pipeline import params
 
 
 def spec(**kw):

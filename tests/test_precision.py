@@ -82,3 +82,28 @@ def test_machine_noise_does_not_reach_the_written_digits():
     a = np.array([0.548860518123, 1020.20413974001, 0.0300000000001])
     b = a * (1 + 3e-12)
     assert [format_number(v) for v in a] == [format_number(v) for v in b]
+
+
+# --- reading: matches_published ---------------------------------------------------------------
+
+@pytest.mark.parametrize("x, p, d, expected", [
+    (0.9549, 0.95, 2, True),
+    (0.9551, 0.95, 2, False),
+    (0.955, 0.95, 2, True),      # exactly on the boundary: matches
+    (0.9450, 0.95, 2, True),
+    (0.9449999, 0.95, 2, False),
+    (-0.29499, -0.29, 2, True),
+    (-0.2951, -0.29, 2, False),
+    (849.224, 849.22, 2, True),
+    (26.0, 26.0, 0, True),
+    (26.6, 26.0, 0, False),
+    (0.07895, 0.0790, 4, True),
+    (float("nan"), 0.5, 1, False),
+])
+def test_matches_published_at_the_edges(x, p, d, expected):
+    assert precision.matches_published(x, p, d) is expected
+
+
+def test_binary_float_cannot_tip_a_boundary():
+    # 0.1 + 0.2 = 0.30000000000000004 still rounds to 0.3 at any precision up to 15
+    assert precision.matches_published(0.1 + 0.2, 0.3, 15)

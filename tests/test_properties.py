@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collabcomm import instrument, params
+from collabcomm import instrument
 from collabcomm.errors import ParameterError, SurveyFileError
+from collabcomm.pipeline import params
 from collabcomm.schema import ITEM_IDS, TEACHER_ID_COLUMNS
 
 HEADER = [*TEACHER_ID_COLUMNS, *ITEM_IDS]

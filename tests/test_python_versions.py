@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from seed_exhibits import seeds_dir
 
-from collabcomm.compare import OUTPUT_FOLDERS, compare_outputs
+from collabcomm.pipeline.compare import OUTPUT_FOLDERS, compare_outputs
 
 pytestmark = [pytest.mark.matrix, pytest.mark.notebooks]
 REPO = Path(__file__).resolve().parents[1]

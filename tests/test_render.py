@@ -1,4 +1,4 @@
-"""The slides and HTML pages work offline (collabcomm.render).
+"""The slides and HTML pages work offline (collabcomm.pipeline.render).
 
 Two kinds of test:
 
@@ -27,8 +27,9 @@ import nbformat
 import pytest
 from browser import Browser, chromium
 
-from collabcomm import pipeline, render
+from collabcomm import pipeline
 from collabcomm.errors import RenderError
+from collabcomm.pipeline import render
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "build" / "screenshots"

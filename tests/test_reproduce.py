@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from collabcomm import pipeline
-from collabcomm.compare import compare_trees
+from collabcomm.pipeline.compare import compare_trees
 
 pytestmark = pytest.mark.notebooks
 REPO = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def test_second_run_skips_everything(full_run):
 
 def test_each_stamp_lists_every_output_its_notebook_wrote(full_run):
     # what a notebook's stamp lists is exactly what its declared output patterns match
-    from collabcomm.params import load_specs
+    from collabcomm.pipeline.params import load_specs
 
     root, report = full_run
     assert report.ok

@@ -94,13 +94,13 @@ def test_two_runs_started_together_never_mix(proj):
 
 def test_each_run_stages_in_a_folder_of_its_own(proj, monkeypatch):
     seen = []
-    real = pipeline._execute
+    real = pipeline.execute._execute
 
     def spy(paths, nb, values, kernels=None, staging=None):
         seen.append(staging)
         return real(paths, nb, values, kernels, staging)
 
-    monkeypatch.setattr(pipeline, "_execute", spy)
+    monkeypatch.setattr(pipeline.execute, "_execute", spy)
     _run(proj, force=True)
     _run(proj, force=True)
     assert len(seen) == 2 and seen[0] != seen[1]

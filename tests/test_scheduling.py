@@ -18,8 +18,8 @@ from conftest import make_project
 
 from collabcomm import pipeline
 from collabcomm.errors import ParameterError
-from collabcomm.params import load_specs
 from collabcomm.paths import project
+from collabcomm.pipeline.params import load_specs
 
 pytestmark = pytest.mark.notebooks
 

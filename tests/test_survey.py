@@ -47,7 +47,7 @@ def test_min_respondents_option(tmp_path):
 # took 10 s): exit code and everything written to stderr, as `python -m collabcomm` gives them.
 EACH_FILE = """
 import contextlib, io, json, sys
-from collabcomm.__main__ import main
+from collabcomm.pipeline.cli import main
 out, results = sys.argv[1], []
 for bad in sys.argv[2:]:
     err = io.StringIO()

@@ -30,7 +30,7 @@ def project_copy(tmp_path):
 
 
 def _stand_in(fail=False):
-    """A replacement for pipeline._papermill: writes power_summary.csv with the run's values."""
+    """A replacement for pipeline.execute._papermill: writes power_summary.csv with the run's values."""
     def run(paths, nb, target, values):
         if fail:
             raise RuntimeError("the kernel died")
@@ -48,7 +48,7 @@ def _sweep(root, grid, **kw):
 
 
 def test_a_grid_larger_than_the_cap_is_refused_before_anything_runs(project_copy, monkeypatch):
-    monkeypatch.setattr(pipeline, "_papermill", _stand_in())
+    monkeypatch.setattr(pipeline.execute, "_papermill", _stand_in())
     grid = {"n_schools": list(range(10, 110)), "sim_seed": list(range(100))}  # 10,000 runs
     with pytest.raises(ParameterError, match=r"^sweep: the grid has 10000 combinations "
                                              r"\(100 n_schools x 100 sim_seed\), more than the "
@@ -77,19 +77,19 @@ def test_the_cap_on_the_command_line(project_copy):
 
 
 def test_near_equal_values_get_their_own_run(project_copy, monkeypatch):
-    monkeypatch.setattr(pipeline, "_papermill", _stand_in())
+    monkeypatch.setattr(pipeline.execute, "_papermill", _stand_in())
     table, folder = _sweep(project_copy, {"alpha": [0.1, 0.10000000001], "n_schools": [26]})
     assert set(table["run"]) == {"alpha=0.1_n_schools=26", "alpha=0.10000000001_n_schools=26"}
     assert sorted(table["alpha_used"]) == [0.1, 0.10000000001]  # each run kept its own output
     assert (folder / "alpha=0.1_n_schools=26" / "power_summary.csv").is_file()
     assert (folder / "alpha=0.10000000001_n_schools=26" / "power_summary.csv").is_file()
     for run, value in zip(table["run"], table["sweep_alpha"], strict=True):
-        back = pipeline._unlabel(run)  # reversible: the name gives the exact value back
+        back = pipeline.sweeps._unlabel(run)  # reversible: the name gives the exact value back
         assert float(back["alpha"]) == value and int(back["n_schools"]) == 26
 
 
 def test_a_value_listed_twice_is_refused(project_copy, monkeypatch):
-    monkeypatch.setattr(pipeline, "_papermill", _stand_in())
+    monkeypatch.setattr(pipeline.execute, "_papermill", _stand_in())
     grid = pipeline.parse_grid(["alpha=0.5,0.50,0.7"])
     with pytest.raises(ParameterError, match=r"sweep: parameter 'alpha' lists the value 0\.5 more "
                                              r"than once \(given as 0\.5, 0\.5\)"):
@@ -101,12 +101,12 @@ def test_a_value_listed_twice_is_refused(project_copy, monkeypatch):
 
 
 def test_a_failing_sweep_keeps_the_previous_results(project_copy, monkeypatch):
-    monkeypatch.setattr(pipeline, "_papermill", _stand_in())
+    monkeypatch.setattr(pipeline.execute, "_papermill", _stand_in())
     _, folder = _sweep(project_copy, {"n_schools": [10, 26]})
     results = folder / "results.csv"
     good = results.read_bytes()
     assert pd.read_csv(results)["n_schools"].tolist() == [10, 26]
-    monkeypatch.setattr(pipeline, "_papermill", _stand_in(fail=True))
+    monkeypatch.setattr(pipeline.execute, "_papermill", _stand_in(fail=True))
     with pytest.raises(NotebookError, match=r"\(2 of 2 runs failed; no run succeeded, so "
                                             rf"{results} keeps the previous sweep's results\)"):
         _sweep(project_copy, {"n_schools": [12, 14]})
@@ -115,7 +115,7 @@ def test_a_failing_sweep_keeps_the_previous_results(project_copy, monkeypatch):
 
 
 def test_a_first_sweep_that_fails_writes_no_empty_results(project_copy, monkeypatch):
-    monkeypatch.setattr(pipeline, "_papermill", _stand_in(fail=True))
+    monkeypatch.setattr(pipeline.execute, "_papermill", _stand_in(fail=True))
     with pytest.raises(NotebookError, match=r"no run succeeded, so no results\.csv was written"):
         _sweep(project_copy, {"n_schools": [12]})
     assert not (project_copy / "build" / "sweeps" / "07_classroom_power" / "results.csv").exists()

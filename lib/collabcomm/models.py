@@ -11,15 +11,15 @@ means and N alone, with no data (notebook 06 uses it to check the paper's own ta
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import published
-from .audit import matches_published
 from .errors import CollabcommError, MissingDataWarning, ParameterError
 from .lazy import lazy_import
+from .moments import ols_from_moments
+from .precision import matches_published
 from .schema import CONTROLS
 from .significance import stars
 
@@ -239,76 +239,6 @@ def regression_table(results: pd.DataFrame, *, digits: int = 3) -> pd.DataFrame:
                       strict=False))
     table.index = [labels.get(t, t) for t in table.index]
     return table
-
-
-@dataclass(frozen=True)
-class MomentOLS:
-    """Result of :func:`ols_from_moments`."""
-
-    coef: pd.Series      # includes "const"
-    se: pd.Series
-    t: pd.Series
-    p: pd.Series
-    r_squared: float
-    adj_r_squared: float
-    sigma: float         # residual standard error
-    n: int
-    df_resid: int
-
-
-def ols_from_moments(corr: pd.DataFrame, sds: pd.Series, means: pd.Series, n: int,
-                     y: str, xs: list[str]) -> MomentOLS:
-    r"""OLS of ``y`` on ``xs`` (with a constant) from summary statistics alone.
-
-    Notes
-    -----
-    With :math:`R_{xx}` the regressors' correlation matrix, :math:`r_{xy}` their correlations
-    with :math:`y`, and :math:`s` the SDs (n-1):
-
-    .. math::
-        \beta^* = R_{xx}^{-1} r_{xy}, \quad b_j = \beta^*_j s_y / s_j, \quad
-        R^2 = r_{xy}' R_{xx}^{-1} r_{xy},
-
-        \hat\sigma^2 = (1 - R^2) s_y^2 (n-1) / (n-k-1), \quad
-        \operatorname{Var}(b) = \hat\sigma^2 / (n-1) \; D^{-1} R_{xx}^{-1} D^{-1},
-
-        b_0 = \bar y - b'\bar x, \quad
-        \operatorname{Var}(b_0) = \hat\sigma^2 / n + \bar x' \operatorname{Var}(b) \bar x,
-
-    with :math:`D = \operatorname{diag}(s_x)` and :math:`k` regressors; t and two-tailed p on
-    :math:`n-k-1` degrees of freedom. These are the textbook identities for OLS on centred data
-    (e.g. Cohen, Cohen, West & Aiken 2003, *Applied Multiple Regression/Correlation Analysis*,
-    ch. 3).
-
-    Validated against statsmodels on the reconstructed data (to 1e-8) and against R's ``lm``
-    (tests/reference/lm_reference.csv, produced by tests/reference/lm_reference.R).
-    """
-    k = len(xs)
-    if n - k - 1 <= 0:
-        raise CollabcommError(f"n = {n} is too small for {k} regressors and a constant")
-    rxx = corr.loc[xs, xs].to_numpy(float)
-    rxy = corr.loc[xs, y].to_numpy(float)
-    sx = sds[xs].to_numpy(float)
-    sy = float(sds[y])
-    try:
-        inv = np.linalg.inv(rxx)
-    except np.linalg.LinAlgError:
-        raise CollabcommError(f"regressors {xs} are perfectly collinear") from None
-    beta_std = inv @ rxy
-    b = beta_std * sy / sx
-    r2 = float(rxy @ inv @ rxy)
-    df = n - k - 1
-    sigma2 = (1 - r2) * sy**2 * (n - 1) / df
-    vb = sigma2 / (n - 1) * inv / np.outer(sx, sx)
-    mx = means[xs].to_numpy(float)
-    b0 = float(means[y]) - b @ mx
-    v0 = sigma2 / n + mx @ vb @ mx
-    coef = pd.Series(np.append(b, b0), index=[*xs, "const"])
-    se = pd.Series(np.sqrt(np.append(np.diag(vb), v0)), index=coef.index)
-    t = coef / se
-    p = pd.Series(2 * _st.t.sf(np.abs(t), df), index=coef.index)
-    adj = 1 - (1 - r2) * (n - 1) / df
-    return MomentOLS(coef, se, t, p, r2, adj, float(np.sqrt(sigma2)), n, df)
 
 
 def models_from_moments(corr: pd.DataFrame, sds: pd.Series, means: pd.Series, n: int, *,

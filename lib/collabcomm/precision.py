@@ -41,11 +41,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "matches_published",
     "ESTIMATE_DIGITS",
     "P_VALUE_DIGITS",
     "ZERO_RELATIVE",
@@ -163,3 +165,28 @@ def format_table(data: pd.DataFrame) -> pd.DataFrame:
     if pd.api.types.is_float_dtype(out.index):
         out.index = pd.Index([format_number(v) for v in out.index], name=out.index.name)
     return out
+
+
+# --- reading: does a value round to a printed one? ----------------------------------------------
+
+def matches_published(reproduced: float, published_value: float, decimals: int) -> bool:
+    r"""True when ``reproduced`` rounds to ``published_value`` printed with ``decimals`` digits.
+
+    Notes
+    -----
+    Match iff :math:`|x - p| \le \tfrac12 10^{-d}`, evaluated in decimal arithmetic on the
+    shortest repr of ``x`` and on ``p`` printed with ``d`` decimals.
+
+    Examples
+    --------
+    >>> matches_published(0.9549, 0.95, 2), matches_published(0.9551, 0.95, 2)
+    (True, False)
+    """
+    if reproduced is None or published_value is None:
+        return False
+    if np.isnan(reproduced) or np.isnan(published_value):
+        return False
+    d = int(decimals)
+    x = Decimal(repr(float(reproduced)))
+    p = Decimal(f"{float(published_value):.{d}f}")
+    return abs(x - p) <= Decimal(5) * Decimal(10) ** (-(d + 1))

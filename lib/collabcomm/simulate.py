@@ -11,7 +11,7 @@ Generative model (:func:`simulate_model`)
 For each replication, N schools' *true* regressors of a model are drawn from a multivariate
 normal with the published means and covariances (Exhibits 2 and 3, or the user's); API 2012 is
 ``b0 + X b + e`` with ``e ~ N(0, sigma^2)``, where the slopes and ``sigma`` are those the
-published moments imply (:func:`collabcomm.models.ols_from_moments`), except the focal
+published moments imply (:func:`collabcomm.moments.ols_from_moments`), except the focal
 regressor's slope, which is the parameter ``effect``. The focal community scale is then
 *observed* with error: a school's score is the mean over ``teachers`` teachers, whose
 teacher-level score has reliability ``alpha`` and whose between-school share of true variance
@@ -251,7 +251,8 @@ def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
         ``estimate``, ``se``, ``p`` (arrays of length ``reps``, for the focal regressor),
         ``true_effect``, ``reliability`` (school level), ``focal`` (its name).
     """
-    from .models import ADDED, OUTCOME, ols_from_moments, regressors
+    from .models import ADDED, OUTCOME, regressors
+    from .moments import ols_from_moments
 
     if model not in ADDED or model == 1:
         raise ParameterError(f"model must be one of 2-6 (a community type is needed), not {model}")

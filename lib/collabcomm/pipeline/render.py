@@ -27,9 +27,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import RenderError
-from .outputs import write_text
-from .paths import package_dir, project
+from ..errors import RenderError
+from ..outputs import write_text
+from ..paths import package_dir, project
 
 __all__ = [
     "VENDOR_FOLDER",

@@ -28,8 +28,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ParameterError
-from .paths import input_folder_of, project
+from ..errors import ParameterError
+from ..paths import input_folder_of, project
 
 __all__ = [
     "ParamSpec",

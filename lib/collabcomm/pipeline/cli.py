@@ -1,0 +1,181 @@
+"""Command line: ``python -m collabcomm COMMAND``.
+
+Commands
+--------
+run     run the notebooks through papermill (what ``make reproduce`` calls)
+score   score your own survey file with the 20-item instrument
+sweep   run one notebook over a grid of parameters (two runs at a time)
+html    run what is stale, then render executed notebooks to build/html with an index
+slides  run notebook 07 if stale, then render it as a reveal.js deck in build/slides
+bench   print the benchmark figures (what ``make bench`` calls)
+
+Exit codes: 0 success; 1 a notebook failed; 2 bad input or parameters (also a notebook that
+stopped on bad input, e.g. a malformed file given as a parameter); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from ..errors import CollabcommError
+
+__all__ = ["main", "failure_code"]
+
+#: The notebook ``slides`` renders (the classroom notebook).
+SLIDES_NOTEBOOK = "07_classroom_power"
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m collabcomm", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the notebooks in order through papermill")
+    run.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
+                     help="override a default of notebooks/params.yaml (repeatable)")
+    run.add_argument("--only", action="append", metavar="NN",
+                     help="run only this notebook (number or name; repeatable)")
+    run.add_argument("--force", action="store_true", help="rerun notebooks whose inputs are unchanged")
+    run.add_argument("--root", help="project root (default: this checkout)")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                     help="notebooks run at once (default: one per core; 1 = one after another)")
+
+    score = sub.add_parser("score", help="score a survey file (teacher_id, school_id, 20 items)")
+    score.add_argument("survey", help="survey CSV: teacher_id, school_id and the 20 item columns")
+    score.add_argument("--out", required=True,
+                       help="teacher scores CSV; school, reliability and agreement tables are "
+                            "written beside it as <stem>_schools.csv, <stem>_reliability.csv, ...")
+    score.add_argument("--scale-min", type=int, default=1, help="lowest answer (default 1)")
+    score.add_argument("--scale-max", type=int, default=5, help="highest answer (default 5)")
+    score.add_argument("--missing-codes", type=int, nargs="*", default=[], metavar="CODE",
+                       help="answer codes that mean 'missing', e.g. -9 99")
+    score.add_argument("--min-items", type=int, default=4,
+                       help="answered items a scale score needs (default 4 of 5)")
+    score.add_argument("--min-respondents", type=int, default=5,
+                       help="schools with fewer respondents are suppressed (default 5)")
+
+    sw = sub.add_parser("sweep", help="run one notebook once per combination of parameters")
+    sw.add_argument("notebook", help="notebook number or name, e.g. 07")
+    sw.add_argument("-p", "--param", action="append", metavar="NAME=V1,V2,...", default=[],
+                    help="values of one parameter (repeatable; the grid is their product)")
+    sw.add_argument("--workers", type=int, default=2, help="runs at a time (default 2)")
+    sw.add_argument("--max-runs", type=int, default=None, metavar="N",
+                    help="most combinations the sweep may start (default 100); a larger grid "
+                         "is refused before anything runs")
+    sw.add_argument("--root", help="project root (default: this checkout)")
+    sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    html = sub.add_parser("html", help="render executed notebooks to build/html (works offline)")
+    html.add_argument("--root", help="project root (default: this checkout)")
+
+    slides = sub.add_parser("slides", help="notebook 07 as reveal.js slides in build/slides "
+                                           "(works offline)")
+    slides.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
+                        help="override a default of notebooks/params.yaml (repeatable)")
+    slides.add_argument("--root", help="project root (default: this checkout)")
+    slides.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    bench = sub.add_parser("bench", help="print the benchmark figures")
+    bench.add_argument("--quick", action="store_true",
+                       help="leave out the test-suite timings (about five minutes)")
+    return ap
+
+
+def failure_code(message: str) -> int:
+    """Exit code of a failed notebook: 2 when a cell stopped on bad input (one of the
+    companion's errors, :mod:`collabcomm.errors`, e.g. a malformed school file given as a
+    parameter), else 1.
+
+    Examples
+    --------
+    >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): "
+    ...              "CollabcommError: 2 school(s); ...")
+    2
+    >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): KeyError: 'x'")
+    1
+    >>> failure_code("notebook 03_school_data failed when its outputs were written: "
+    ...              "OutputWriteError: figures/schools_pairplot.png: cannot write (Permission denied)")
+    2
+    """
+    from .. import errors
+
+    found = re.search(r"failed (?:in|when|before)[^:\n]*: (\w+): ", message)
+    kind = getattr(errors, found[1], None) if found else None
+    return 2 if isinstance(kind, type) and issubclass(kind, errors.CollabcommError) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if getattr(args, "root", None) is not None:
+            from ..paths import check_root
+
+            check_root(args.root)
+        if args.command in ("run", "html", "slides"):
+            from .. import pipeline
+            from . import render
+            from .params import parse_overrides
+
+            overrides = parse_overrides(getattr(args, "param", []))
+            only = [SLIDES_NOTEBOOK] if args.command == "slides" else getattr(args, "only", None)
+            report = pipeline.run(
+                args.root, only=only, force=getattr(args, "force", False),
+                overrides=overrides, progress=not getattr(args, "no_progress", False),
+                jobs=getattr(args, "jobs", None),
+            )
+            if not report.ok:
+                print(f"\nerror: {report.failure.message}", file=sys.stderr)
+                return failure_code(report.failure.message)
+            if args.command == "html":
+                print(f"wrote {render.render_html(args.root)}")
+            if args.command == "slides":
+                deck = render.render_slides(SLIDES_NOTEBOOK, args.root)
+                print(f"wrote {deck} (works offline: open it in a browser; S shows the code)")
+            return 0
+        if args.command == "score":
+            from ..survey import score_file
+
+            written = score_file(args.survey, args.out, scale_min=args.scale_min,
+                                 scale_max=args.scale_max, missing_codes=args.missing_codes,
+                                 min_items=args.min_items, min_respondents=args.min_respondents)
+            for path in written.values():
+                print(f"wrote {path}")
+            return 0
+        if args.command == "sweep":
+            from ..figures import power_curve, save, set_theme
+            from .sweeps import parse_grid, sweep
+
+            limit = {} if args.max_runs is None else {"max_runs": args.max_runs}
+            table, folder = sweep(args.notebook, parse_grid(args.param), args.root,
+                                  workers=args.workers, progress=not args.no_progress, **limit)
+            print(f"results: {len(table)} row(s) in {folder / 'results.csv'}")
+            if {"n_schools", "alpha", "power_0.05"} <= set(table.columns):
+                set_theme()
+                save(power_curve(table), "power_curve", folder=folder)
+                print(f"figure: {folder / 'power_curve.png'}")
+            return 0
+        if args.command == "bench":
+            import os
+
+            from ..paths import SINGLE_BLAS_THREAD
+
+            for name, value in SINGLE_BLAS_THREAD.items():  # as the notebooks run; before numpy
+                os.environ.setdefault(name, value)
+            from .bench import main as bench_main
+
+            return bench_main(["--quick"] if args.quick else [])
+    except CollabcommError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
+        from .report import interrupted_message
+
+        print(interrupted_message(getattr(exc, "report", None)), file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
