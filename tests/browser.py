@@ -1,5 +1,5 @@
 """Headless Chromium with the network off, driven over the DevTools protocol, for the tests of
-pages and slides that must work offline (tests/test_render.py).
+pages and slides that must work offline (tests/test_pipeline_render.py).
 
 Chromium is Debian's ``chromium`` (or ``$COLLABCOMM_CHROMIUM``). The browser runs
 

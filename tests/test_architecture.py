@@ -117,3 +117,23 @@ def test_the_rule_catches_a_planted_upward_import(tmp_path):
                     {"collabcomm.audit", "collabcomm.audit.grim", "collabcomm.figures"})
     assert found == {"collabcomm.audit", "collabcomm.audit.grim", "collabcomm.figures"}
     assert all(layer_of(t) > layer_of("collabcomm.models") for t in found)
+
+
+NO_TEST_FILE = {
+    "collabcomm": "the package's docstring and version",
+    "collabcomm.__main__": "two lines handing over to collabcomm.pipeline.cli (test_pipeline_cli.py)",
+    "collabcomm.pipeline": "re-exports of its modules, each with its own test file",
+    "collabcomm.paths": "used by every test that runs anything; its errors in test_pipeline_cli.py",
+    "collabcomm.schema": "names only, used by the tests of every module that uses them",
+    "collabcomm.errors": "the error types; each is raised and named in the tests of its module",
+}
+"""Modules without a mirrored test file of their own, and where they are tested instead."""
+
+
+def test_every_module_has_a_mirrored_test_file():
+    tests = Path(__file__).resolve().parent
+    missing = [name for name in modules() if name not in NO_TEST_FILE
+               and not (tests / f"test_{name.removeprefix('collabcomm.').replace('.', '_')}.py"
+                        ).is_file()]
+    assert missing == [], ("each module lib/collabcomm/a/b.py is tested by tests/test_a_b.py; "
+                           f"none for {missing}")

@@ -154,13 +154,3 @@ def test_no_notebooks_says_so(tmp_path):
     (tmp_path / "notebooks").mkdir()
     report, text = _run(tmp_path, tmp_path)
     assert report.runs == [] and "no notebooks found" in text
-
-
-def test_format_summary_counts_statuses():
-    runs = [pipeline.NotebookRun("01_a", "ran", 1.25, outputs=["x"]),
-            pipeline.NotebookRun("02_b", "skipped"),
-            pipeline.NotebookRun("03_c", "failed", 0.5),
-            pipeline.NotebookRun("04_d", "not run")]
-    text = pipeline.format_summary(runs)
-    assert "01_a" in text and "     1.2" in text
-    assert text.splitlines()[-1] == "total 1.8 s; 1 ran, 1 skipped, 1 failed, 1 not run"
