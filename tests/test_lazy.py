@@ -14,11 +14,12 @@ HEAVY = ("matplotlib", "seaborn", "statsmodels", "scipy.stats", "scipy.optimize"
 PROBE = f"""
 import importlib, pkgutil, sys
 import collabcomm
-for m in pkgutil.iter_modules(collabcomm.__path__):
-    importlib.import_module("collabcomm." + m.name)
+for m in pkgutil.walk_packages(collabcomm.__path__, "collabcomm."):
+    importlib.import_module(m.name)
 print(sorted(h for h in {HEAVY!r} if h in sys.modules))
-from collabcomm import figures, models
-figures.plt.figure
+from collabcomm import models
+from collabcomm.figures import theme
+theme.plt.figure
 models.smf.ols
 print(sorted(h for h in {HEAVY!r} if h in sys.modules))
 """

@@ -1,0 +1,145 @@
+"""Figures of the instrument and the school data (notebooks 02 and 03): reliability, item
+correlations, school profiles, and the reconstruction against Exhibit 3."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..lazy import lazy_import
+from ..precision import snap_zero
+from .theme import SCALE_COLORS, _finish, mark_synthetic
+
+plt = lazy_import("matplotlib.pyplot")
+sns = lazy_import("seaborn")
+
+__all__ = [
+    "correlation_heatmaps",
+    "synthetic_pairplot",
+    "same_statistics_scatter",
+    "reliability_plot",
+    "school_profiles",
+    "interitem_heatmap",
+]
+
+
+def correlation_heatmaps(published_corr: pd.DataFrame, reproduced_corr: pd.DataFrame,
+                         labels: dict[str, str] | None = None, *, decimals: int = 2,
+                         agree_within: float = 1e-9) -> plt.Figure:
+    r"""Published correlations (left) and reproduced minus published (right), lower triangles.
+
+    The right panel shows the difference in units of the paper's rounding half-unit
+    (:math:`\tfrac12 10^{-d}`, 0.005 for Exhibit 3's two decimals) on a fixed scale of
+    :math:`\pm 1`: a cell inside that scale rounds to the printed value. Differences below
+    ``agree_within`` (relative to the correlations' scale of 1) are round-off and are drawn
+    as 0 (:func:`collabcomm.precision.snap_zero`), and a note states whether every cell agrees
+    that closely. So the panel carries no floating-point noise and its bytes do not depend on
+    the machine's BLAS.
+    """
+    labels = labels or {}
+    names = [labels.get(v, v) for v in published_corr.index]
+    diff = reproduced_corr.loc[published_corr.index, published_corr.columns] - published_corr
+    mask = np.triu(np.ones_like(published_corr, dtype=bool), k=1)
+    half = 0.5 * 10.0 ** -decimals
+    units = pd.DataFrame(snap_zero(diff.to_numpy(), 1.0, rel=agree_within) / half,
+                         index=diff.index, columns=diff.columns)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    sns.heatmap(published_corr, mask=mask, vmin=-1, vmax=1, cmap="RdBu_r", annot=True,
+                fmt=".2f", square=True, ax=axes[0], xticklabels=names, yticklabels=names,
+                cbar_kws={"shrink": 0.7})
+    axes[0].set_title("Exhibit 3 as published")
+    sns.heatmap(units + 0.0, mask=mask, vmin=-1, vmax=1, cmap="PuOr", annot=True, fmt=".2f",
+                square=True, ax=axes[1], xticklabels=names, yticklabels=names,
+                annot_kws={"fontsize": 7},
+                cbar_kws={"shrink": 0.7, "label": f"rounding half-units ({half:g})"})
+    axes[1].set_title("Reconstruction minus published, in rounding half-units")
+    below = np.nanmax(np.abs(diff.to_numpy()[~mask])) < agree_within
+    axes[1].text(0.98, 0.98, f"every cell agrees within {agree_within:.0e}" if below else
+                 "some cells differ by more than round-off", transform=axes[1].transAxes,
+                 ha="right", va="top", fontsize=9)
+    return _finish(fig, True)
+
+
+def synthetic_pairplot(data: pd.DataFrame, variables: list[str],
+                       labels: dict[str, str] | None = None) -> plt.Figure:
+    """Pair plot of a reconstructed dataset, titled and labelled as synthetic."""
+    labels = labels or {}
+    grid = sns.pairplot(data[variables].rename(columns=labels), corner=True, height=1.55,
+                        plot_kws={"s": 14, "color": "#4c72b0", "edgecolor": "none"},
+                        diag_kws={"color": "#4c72b0"})
+    grid.figure.suptitle(f"Reconstructed school data (SYNTHETIC, N = {len(data)})", y=1.01)
+    mark_synthetic(grid.figure)
+    return grid.figure
+
+
+def same_statistics_scatter(datasets: dict[int, pd.DataFrame], x: str, y: str,
+                            labels: dict[str, str] | None = None) -> plt.Figure:
+    """One scatter panel per seed: different datasets, identical published statistics."""
+    labels = labels or {}
+    k = len(datasets)
+    fig, axes = plt.subplots(1, k, figsize=(3.2 * k, 3.3), sharex=True, sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, (seed, d) in zip(axes, datasets.items(), strict=True):
+        r = np.corrcoef(d[x], d[y])[0, 1]
+        ax.scatter(d[x], d[y], s=16, color="#2ca02c", edgecolor="none")
+        ax.set_title(f"seed {seed}: r = {r:.4f}", fontsize=10)
+        ax.set_xlabel(labels.get(x, x))
+    axes[0].set_ylabel(labels.get(y, y))
+    return _finish(fig, True)
+
+
+def reliability_plot(reliability: pd.DataFrame, *, synthetic: bool = True) -> plt.Figure:
+    """Cronbach's alpha per scale with its Feldt 95% interval, against the published alpha."""
+    rel = reliability.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for i, r in rel.iterrows():
+        color = SCALE_COLORS.get(r["scale"], "#4c72b0")
+        ax.errorbar(r["alpha"], i, xerr=[[r["alpha"] - r["ci_low"]], [r["ci_high"] - r["alpha"]]],
+                    fmt="o", color=color, capsize=4)
+        ax.plot(r["published_alpha"], i + 0.2, "D", color="black", markerfacecolor="white")
+    ax.set_yticks(range(len(rel)), [s.capitalize() for s in rel["scale"]])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Cronbach's alpha (teacher level)")
+    ax.set_title("Scale reliability")
+    ax.plot([], [], "o", color="grey", label="this survey (Feldt 95% CI)")
+    ax.plot([], [], "D", color="black", markerfacecolor="white", label="published (Exhibit 3)")
+    ax.legend(loc="lower left", fontsize=9)
+    return _finish(fig, synthetic)
+
+
+def school_profiles(schools: pd.DataFrame, scales: list[str], *,
+                    synthetic: bool = True) -> plt.Figure:
+    """Distribution of school scale scores (0-100): one strip of schools per community type,
+    with the median marked."""
+    long = schools.melt(id_vars=["school_id"], value_vars=scales, var_name="scale",
+                        value_name="score")
+    long["scale"] = long["scale"].str.capitalize()
+    order = [s.capitalize() for s in scales]
+    palette = {s.capitalize(): SCALE_COLORS.get(s, "#4c72b0") for s in scales}
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    sns.boxplot(data=long, x="score", y="scale", order=order, color="white", width=0.5,
+                showfliers=False, ax=ax)
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(long))  # seeded: same bytes
+    ypos = long["scale"].map({s: i for i, s in enumerate(order)}).to_numpy() + jitter
+    ax.scatter(long["score"], ypos, s=22, c=long["scale"].map(palette), zorder=3)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("school mean score (0-100, percent of maximum possible)")
+    ax.set_ylabel("")
+    ax.set_title(f"School profiles ({schools['school_id'].nunique()} schools)")
+    return _finish(fig, synthetic)
+
+
+def interitem_heatmap(responses: pd.DataFrame, items: list[str], *,
+                      synthetic: bool = True) -> plt.Figure:
+    """Teacher-level inter-item correlations of the 20 items, grouped by scale."""
+    corr = responses[items].astype(float).corr()
+    fig, ax = plt.subplots(figsize=(8.5, 7.5))
+    sns.heatmap(corr, vmin=-1, vmax=1, cmap="RdBu_r", square=True, ax=ax,
+                xticklabels=items, yticklabels=items, cbar_kws={"shrink": 0.6})
+    for b in range(5, len(items), 5):
+        ax.axhline(b, color="black", lw=1)
+        ax.axvline(b, color="black", lw=1)
+    ax.set_title("Inter-item correlations (teachers)")
+    ax.tick_params(labelsize=7)
+    return _finish(fig, synthetic)
