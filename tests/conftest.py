@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -148,3 +149,13 @@ def paper_audit():
     from collabcomm import audit
 
     return audit.run_all(draws=1000)
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A copy of the project's notebooks and data (inputs and committed outputs) in a temporary
+    folder, for tests that run or break the pipeline there."""
+    root = tmp_path / "proj"
+    for sub in ("notebooks", "data"):
+        shutil.copytree(REPO / sub, root / sub)
+    return root
