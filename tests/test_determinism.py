@@ -14,6 +14,7 @@ import pytest
 from conftest import copy_inputs, tree_digest
 
 from collabcomm import pipeline
+from collabcomm.paths import project
 
 pytestmark = pytest.mark.notebooks
 REPO = Path(__file__).resolve().parents[1]
@@ -60,7 +61,7 @@ def test_outputs_are_byte_identical(two_runs, folder):
 def test_executed_notebooks_differ_only_in_timestamps(two_runs):
     a, b = two_runs
     names = sorted(p.name for p in (a / "build/notebooks").glob("*.ipynb"))
-    assert names == sorted(f"{n}.ipynb" for n in pipeline.discover(pipeline.project(REPO)))
+    assert names == sorted(f"{n}.ipynb" for n in pipeline.discover(project(REPO)))
     for name in names:
         na = _strip_timestamps(json.loads((a / "build/notebooks" / name).read_text()))
         nb = _strip_timestamps(json.loads((b / "build/notebooks" / name).read_text()))

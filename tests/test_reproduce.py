@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from collabcomm import pipeline
+from collabcomm.paths import project
 from collabcomm.pipeline.compare import compare_trees
 
 pytestmark = pytest.mark.notebooks
@@ -20,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 def test_every_notebook_runs(full_run):
     root, report = full_run
     assert report.ok, report.failure and report.failure.message
-    assert [r.notebook for r in report.runs] == pipeline.discover(pipeline.project(REPO))
+    assert [r.notebook for r in report.runs] == pipeline.discover(project(REPO))
 
 
 @pytest.mark.parametrize("folder", ["data/derived", "figures"])
