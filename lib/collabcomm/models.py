@@ -10,17 +10,16 @@ means and N alone, with no data (notebook 06 uses it to check the paper's own ta
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from . import published
-from .errors import CollabcommError, MissingDataWarning, ParameterError
+from .errors import CollabcommError
 from .lazy import lazy_import
 from .moments import ols_from_moments
 from .precision import matches_published
 from .schema import CONTROLS
+from .schooldata import check_design, check_school_ids, complete_cases
 from .significance import stars
 
 smf = lazy_import("statsmodels.formula.api")
@@ -45,14 +44,7 @@ __all__ = [
     "vifs",
     "influence",
     "partial_regression",
-    "MAX_MAGNITUDE",
-    "MISSING_RULES",
-    "complete_cases",
     "model_rows",
-    "check_design",
-    "check_school_ids",
-    "check_school_data",
-    "load_school_data",
     "READINGS",
     "item_effects",
     "compare_exhibit5",
@@ -112,7 +104,7 @@ def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
         ``"nonrobust"`` (classical, as in the paper) or ``"HC3"`` (MacKinnon-White).
     missing : str
         A blank cell in a column the model uses: ``"refuse"`` (an error naming column and
-        row) or ``"drop"`` (the row is left out, with a warning); see :func:`complete_cases`.
+        row) or ``"drop"`` (the row is left out, with a warning); see :func:`~collabcomm.schooldata.complete_cases`.
 
     Notes
     -----
@@ -130,9 +122,9 @@ def model_rows(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
                missing: str = "refuse") -> pd.DataFrame:
     """The rows a model is fitted on, after the checks every fit shares.
 
-    The blank-cell rule of :func:`complete_cases`, then :func:`check_design` on the outcome
+    The blank-cell rule of :func:`~collabcomm.schooldata.complete_cases`, then :func:`~collabcomm.schooldata.check_design` on the outcome
     and the model's regressors. Messages name the data's source: the file for a frame from
-    :func:`load_school_data` (its ``attrs["source"]``), else ``school data for model <k>``.
+    :func:`~collabcomm.schooldata.load_school_data` (its ``attrs["source"]``), else ``school data for model <k>``.
     """
     used = [OUTCOME, *regressors(model, drop=drop)]
     source = data.attrs.get("source", f"school data for model {model}")
@@ -145,58 +137,6 @@ def model_rows(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
     check_design(rows, used, source, what=f"model {model} ({len(used) - 1} regressors and a "
                                           "constant)")
     return rows
-
-
-def check_design(data: pd.DataFrame, columns: list[str], source: str, *, what: str) -> None:
-    """Refuse school data that ``what`` (a model, a population) cannot be estimated from.
-
-    The one validation of degenerate school files, shared by the regressions (:func:`fit`,
-    so notebooks 04 and 05) and the simulations (:func:`collabcomm.simulate.population_from_data`,
-    notebook 07).
-
-    Parameters
-    ----------
-    data : DataFrame
-        Numeric, complete columns (after :func:`complete_cases`).
-    columns : list of str
-        The variables used: a model's outcome and regressors, or a population's variables.
-    source : str
-        Name of the data in messages (a file path, say).
-    what : str
-        What needs the data, in messages (``"model 5 (4 regressors and a constant)"``).
-
-    Raises
-    ------
-    CollabcommError
-        Naming ``source``: fewer schools than ``len(columns) + 1`` (a model then has no
-        residual degrees of freedom; a covariance matrix is singular); a constant column
-        (zero variance), named; or columns so collinear that their correlation matrix is not
-        positive definite (smallest eigenvalue below 1e-10), naming the columns that carry
-        the near-null direction.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"y": [1.0, 2, 4, 3], "x": [1.0, 1, 1, 1]})
-    >>> check_design(d, ["y", "x"], "demo", what="a line")
-    Traceback (most recent call last):
-    ...
-    collabcomm.errors.CollabcommError: demo: column(s) ['x'] are constant (zero variance); a line cannot be estimated from them
-    """
-    n, k = len(data), len(columns)
-    if n < k + 1:
-        raise CollabcommError(f"{source}: {n} school(s); {what} needs at least {k + 1}")
-    x = data[list(columns)].astype(float)
-    sds = x.std(ddof=1)
-    flat = [c for c in columns if not sds[c] > 0]
-    if flat:
-        raise CollabcommError(f"{source}: column(s) {flat} are constant (zero variance); {what} "
-                              "cannot be estimated from them")
-    values, vectors = np.linalg.eigh(x.corr().to_numpy())
-    if values[0] < 1e-10:
-        tied = [c for c, w in zip(columns, vectors[:, 0], strict=True) if abs(w) > 0.1]
-        raise CollabcommError(f"{source}: the correlation matrix of {list(columns)} is not "
-                              f"positive definite (smallest eigenvalue {values[0]:.3g}); "
-                              f"columns {tied} are collinear, so {what} cannot separate them")
 
 
 def tidy(results, model: int, *, levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
@@ -353,177 +293,6 @@ def partial_regression(data: pd.DataFrame, model: int, term: str, *,
         out.insert(0, "school_id", data["school_id"].to_numpy())
     return out
 
-
-MAX_MAGNITUDE = 1e12
-"""Largest absolute value a school variable may have. Larger values (``1e200``) are typing or
-export errors: their squares overflow or swamp every other school in the sums OLS needs."""
-
-MISSING_RULES = ("refuse", "drop")
-"""What a blank cell in an analysed column does: refuse the data (default), or drop its row."""
-
-
-def complete_cases(data: pd.DataFrame, columns: list[str], source: str = "data", *,
-                   missing: str = "refuse", first_row: int = 1) -> pd.DataFrame:
-    """The rows of ``data`` to analyse, under the companion's one rule for blank cells.
-
-    Every entry point that analyses school data (:func:`fit`, :func:`fit_all`, :func:`vifs`,
-    :func:`influence`, :func:`partial_regression`, :func:`load_school_data`,
-    :func:`collabcomm.simulate.population_from_data`) applies it:
-
-    - a cell that is not a number (``"n/a"``, ``"12,5"``), or is not finite (``inf``,
-      ``-inf``) or larger in size than :data:`MAX_MAGNITUDE` (``1e200``), is always an error;
-    - a blank cell is an error by default (``missing="refuse"``), naming ``source``, the
-      column and the row;
-    - with ``missing="drop"`` the rows with a blank cell in ``columns`` are left out, and a
-      :class:`~collabcomm.errors.MissingDataWarning` says how many and which (R's ``lm``
-      drops such rows without a word, which changes N silently).
-
-    Parameters
-    ----------
-    data : DataFrame
-    columns : the columns the analysis uses (blanks elsewhere do not matter).
-    source : name of the data in messages (a file path, say).
-    missing : ``"refuse"`` or ``"drop"``.
-    first_row : number reported for the frame's first row: 1 for a frame, 2 for a CSV file
-        with a header (file lines).
-
-    Returns
-    -------
-    DataFrame
-        ``data`` without the dropped rows (a copy; values and types unchanged).
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"a": [1.0, None, 3.0], "b": [4, 5, 6]})
-    >>> complete_cases(d, ["a", "b"], "demo")
-    Traceback (most recent call last):
-    ...
-    collabcomm.errors.CollabcommError: demo: column 'a', row 2: is blank (pass missing="drop" to leave such rows out)
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as w:
-    ...     warnings.simplefilter("always")
-    ...     len(complete_cases(d, ["a", "b"], "demo", missing="drop")), str(w[0].message)
-    (2, 'demo: left out 1 of 3 rows with a blank cell in a used column (rows 2)')
-    """
-    if missing not in MISSING_RULES:
-        raise ParameterError(f"missing must be one of {MISSING_RULES}, not {missing!r}")
-    require_columns(data, columns, source)
-    x = data[columns].apply(pd.to_numeric, errors="coerce").astype(float)
-    blank = data[columns].isna().to_numpy()
-    wrong = x.isna().to_numpy() & ~blank
-    if wrong.any():
-        i, j = np.argwhere(wrong)[0]
-        raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: "
-                              f"{str(data[columns[j]].iloc[i])!r} is not a number")
-    values = x.to_numpy()
-    with np.errstate(invalid="ignore"):
-        extreme = ~blank & ~(np.abs(values) <= MAX_MAGNITUDE)  # inf, -inf, 1e200
-    if extreme.any():
-        i, j = np.argwhere(extreme)[0]
-        why = ("is not a finite number" if not np.isfinite(values[i, j])
-               else f"is larger in size than {MAX_MAGNITUDE:g}, the most a school variable "
-                    "can be")
-        raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: "
-                              f"{str(data[columns[j]].iloc[i])!r} {why}")
-    if blank.any() and missing == "refuse":
-        i, j = np.argwhere(blank)[0]
-        raise CollabcommError(f"{source}: column '{columns[j]}', row {i + first_row}: is blank "
-                              f"(pass missing=\"drop\" to leave such rows out)")
-    keep = ~blank.any(axis=1)
-    out = data.loc[keep].copy()
-    if not keep.all():
-        rows = [int(i) + first_row for i in np.flatnonzero(~keep)]
-        shown = ", ".join(map(str, rows[:20])) + (", ..." if len(rows) > 20 else "")
-        warnings.warn(f"{source}: left out {len(rows)} of {len(data)} rows with a blank cell "
-                      f"in a used column (rows {shown})", MissingDataWarning, stacklevel=2)
-    return out
-
-
-def require_columns(data: pd.DataFrame, columns: list[str], source: str) -> None:
-    """Raise :class:`CollabcommError` naming ``source`` and every column of ``columns`` that
-    ``data`` lacks. Checked before any row, so that a file of the wrong kind (a teacher-level
-    survey given as a school file) is named as such rather than by its first odd row."""
-    absent = [c for c in columns if c not in data.columns]
-    if absent:
-        raise CollabcommError(f"{source}: missing column(s) {absent}")
-
-
-def check_school_ids(data: pd.DataFrame, source: str, *, first_row: int = 1) -> None:
-    """Refuse a blank or repeated ``school_id`` (when the column is there).
-
-    Raises :class:`CollabcommError` naming ``source``, the column and the row (``first_row``
-    as in :func:`complete_cases`).
-
-    Examples
-    --------
-    >>> check_school_ids(pd.DataFrame({"school_id": ["S01", None]}), "demo")
-    Traceback (most recent call last):
-    ...
-    collabcomm.errors.CollabcommError: demo: column 'school_id', row 2: is blank; every school needs an id
-    """
-    if "school_id" not in data.columns:
-        return
-    ids = data["school_id"]
-    blank = (ids.isna() | ids.astype(str).str.strip().eq("")).to_numpy()
-    if blank.any():
-        raise CollabcommError(f"{source}: column 'school_id', row "
-                              f"{int(np.flatnonzero(blank)[0]) + first_row}: is blank; every "
-                              "school needs an id")
-    dup = ids.astype(str).str.strip().duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        j = int(np.flatnonzero((ids.astype(str).str.strip() == str(ids.iloc[i]).strip())
-                               .to_numpy())[0])
-        raise CollabcommError(f"{source}: column 'school_id', row {i + first_row}: "
-                              f"{str(ids.iloc[i])!r} repeats row {j + first_row}; each school "
-                              "must appear once")
-
-
-def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
-                      missing: str = "refuse") -> pd.DataFrame:
-    """Check that ``data`` has the eight school variables of
-    :data:`collabcomm.schema.SCHOOL_VARIABLES`, all numeric, under the blank-cell rule of
-    :func:`complete_cases`.
-
-    Returns those columns as floats (rows with a blank cell left out when
-    ``missing="drop"``). Raises :class:`CollabcommError` naming ``source`` and the first
-    missing column, or the column, row and value of the first non-numeric (or, by default,
-    blank) cell.
-    """
-    from .schema import SCHOOL_VARIABLES
-
-    names = list(SCHOOL_VARIABLES)
-    require_columns(data, names, source)
-    check_school_ids(data, source, first_row=first_row)
-    return complete_cases(data, names, source, missing=missing,
-                          first_row=first_row)[names].astype(float)
-
-
-def load_school_data(path, *, missing: str = "refuse") -> pd.DataFrame:
-    """Read a school-level CSV (the columns of :data:`collabcomm.schema.SCHOOL_VARIABLES`) for
-    the regressions.
-
-    Raises :class:`CollabcommError` naming the file and the missing column, or the column, file
-    line and value of a non-numeric or blank cell; with ``missing="drop"`` rows with a blank
-    cell are left out with a warning instead (:func:`complete_cases`).
-    """
-    from pathlib import Path
-
-    from .schema import SCHOOL_VARIABLES
-
-    path = Path(path)
-    if not path.is_file():
-        raise CollabcommError(f"{path}: school data file not found")
-    try:
-        data = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
-    require_columns(data, list(SCHOOL_VARIABLES), str(path))
-    check_school_ids(data, str(path), first_row=2)
-    out = complete_cases(data, list(SCHOOL_VARIABLES), str(path), missing=missing, first_row=2)
-    out = out.reset_index(drop=True)
-    out.attrs["source"] = str(path)  # so that check_design's messages name the file
-    return out
 
 
 READINGS: dict[str, str] = {

@@ -140,19 +140,19 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data",
     ----------
     data : DataFrame
         One row per school with numeric columns named as in data/README.md (for example from
-        :func:`collabcomm.models.load_school_data`).
+        :func:`collabcomm.schooldata.load_school_data`).
     source : str
         Name of the data in error messages (a file path, say).
     missing : str
         A blank cell: ``"refuse"`` (an error naming column and row) or ``"drop"`` (the school
-        is left out, with a warning); see :func:`collabcomm.models.complete_cases`.
+        is left out, with a warning); see :func:`collabcomm.schooldata.complete_cases`.
 
     Raises
     ------
     CollabcommError
         Naming ``source`` and the problem: a missing column, a blank or non-numeric value
-        (column and 1-based data row; :func:`collabcomm.models.check_school_data`), or, by
-        :func:`collabcomm.models.check_design` (the check the regressions share), fewer
+        (column and 1-based data row; :func:`collabcomm.schooldata.check_school_data`), or, by
+        :func:`collabcomm.schooldata.check_design` (the check the regressions share), fewer
         schools than variables plus one (the covariance would be singular), a constant
         column, or columns so collinear that the correlation matrix is not positive definite
         (smallest eigenvalue below 1e-10).
@@ -163,7 +163,7 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data",
     Exhibits 2 and 3 (the reconstruction matches them exactly), and a hand-made frame's
     population equals its numpy moments.
     """
-    from .models import check_design, check_school_data
+    from .schooldata import check_design, check_school_data
 
     x = check_school_data(data, source, missing=missing)
     names = list(x.columns)
