@@ -138,3 +138,13 @@ def test_every_module_has_a_mirrored_test_file():
                         ).is_file()]
     assert missing == [], ("each module lib/collabcomm/a/b.py is tested by tests/test_a_b.py; "
                            f"none for {missing}")
+
+
+MAX_LINES = 450
+"""About the most a module holds before it holds two concepts (issue 16)."""
+
+
+def test_no_module_is_over_the_size_of_one_concept():
+    long = {name: n for name, path in modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}, f"split these modules where they hold two concepts: {long}"
