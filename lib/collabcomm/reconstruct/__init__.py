@@ -9,44 +9,8 @@ teachers' answers to the 20 items within those schools. Every name is offered he
 
 from __future__ import annotations
 
-from .school_level import (
-    DEFAULT_SEED,
-    CorrelationCheck,
-    Reconstruction,
-    Target,
-    check_correlation,
-    exact_moment_draw,
-    moments_of,
-    nearest_correlation,
-    published_target,
-    reconstruct_schools,
-    schools,
-)
-from .teacher_level import (
-    RESPONSE_RATE,
-    TeacherReconstruction,
-    controlled_round,
-    cronbach_from_array,
-    reconstruct_teachers,
-    teachers,
-)
+from . import school_level, teacher_level
+from .school_level import *  # noqa: F403 (the names of school_level.__all__)
+from .teacher_level import *  # noqa: F403 (the names of teacher_level.__all__)
 
-__all__ = [
-    "Target",
-    "CorrelationCheck",
-    "Reconstruction",
-    "published_target",
-    "check_correlation",
-    "nearest_correlation",
-    "exact_moment_draw",
-    "reconstruct_schools",
-    "schools",
-    "moments_of",
-    "DEFAULT_SEED",
-    "RESPONSE_RATE",
-    "controlled_round",
-    "TeacherReconstruction",
-    "reconstruct_teachers",
-    "teachers",
-    "cronbach_from_array",
-]
+__all__ = [*school_level.__all__, *teacher_level.__all__]
