@@ -128,3 +128,15 @@ def make_project(root: Path, notebooks: dict[str, tuple[str, str]], params_yaml:
         nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
     (root / "notebooks" / "params.yaml").write_text(params_yaml)
     return root
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A copy of the project's notebooks and data folders (inputs and committed outputs) in a
+    temporary folder: a project that tests may run and change."""
+    import shutil
+
+    root = tmp_path / "proj"
+    for sub in ("notebooks", "data"):
+        shutil.copytree(REPO / sub, root / sub)
+    return root

@@ -5,7 +5,6 @@ a project, an output folder that is an input folder."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,14 +16,6 @@ from collabcomm import params, reconstruct
 from collabcomm.errors import ParameterError
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def project_copy(tmp_path):
-    root = tmp_path / "proj"
-    for sub in ("notebooks", "data"):
-        shutil.copytree(REPO / sub, root / sub)
-    return root
 
 
 def _cli(*args, cwd=None):

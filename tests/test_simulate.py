@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -97,14 +96,6 @@ def test_simulation_is_deterministic_and_refuses_bad_settings():
         S.simulate_model(5, reps=10)
     with pytest.raises(ParameterError, match="model must be one of 2-6"):
         S.simulate_model(26, model=1)
-
-
-@pytest.fixture
-def project_copy(tmp_path):
-    root = tmp_path / "proj"
-    for sub in ("notebooks", "data"):
-        shutil.copytree(REPO / sub, root / sub)
-    return root
 
 
 @pytest.mark.notebooks

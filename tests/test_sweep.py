@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +18,6 @@ from collabcomm import pipeline
 from collabcomm.errors import NotebookError, ParameterError
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def project_copy(tmp_path):
-    root = tmp_path / "proj"
-    for sub in ("notebooks", "data"):
-        shutil.copytree(REPO / sub, root / sub)
-    return root
 
 
 def _stand_in(fail=False):
