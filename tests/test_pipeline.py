@@ -164,3 +164,15 @@ def test_format_summary_counts_statuses():
     text = pipeline.format_summary(runs)
     assert "01_a" in text and "     1.2" in text
     assert text.splitlines()[-1] == "total 1.8 s; 1 ran, 1 skipped, 1 failed, 1 not run"
+
+
+def test_one_blas_thread_is_a_default_the_environment_overrides(monkeypatch):
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    env = pipeline.run_env()
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+    assert env["MPLBACKEND"] == "Agg" and env["PYTHONHASHSEED"] == "0"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    env = pipeline.run_env()
+    assert "OPENBLAS_NUM_THREADS" not in env  # the kernel inherits the user's 2
+    assert env["OMP_NUM_THREADS"] == "1"

@@ -74,8 +74,17 @@ RUN_ENV = {
     "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
     "SOURCE_DATE_EPOCH": "0",
-    **SINGLE_BLAS_THREAD,  # one notebook per core, one BLAS thread per notebook
 }
+
+
+def run_env() -> dict[str, str]:
+    """What the pipeline adds to a kernel's environment: :data:`RUN_ENV`, and one BLAS thread
+    (:data:`collabcomm.paths.SINGLE_BLAS_THREAD`, one notebook per core) for each thread
+    variable the environment does not already set. The thread count is only a default: the
+    outputs do not depend on it (``make test-matrix`` runs the pipeline with two BLAS threads
+    too), and a user may set ``OPENBLAS_NUM_THREADS`` to choose another."""
+    return {**RUN_ENV, **{k: v for k, v in SINGLE_BLAS_THREAD.items() if k not in os.environ}}
+
 
 
 @dataclass
@@ -320,7 +329,7 @@ def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[st
     """Execute ``notebooks/<notebook>.ipynb`` into ``target`` with papermill.
 
     The kernel runs in ``notebooks/`` with ``env`` added to this process's environment
-    (default: the project root and :data:`RUN_ENV`); see :func:`_kernel_manager`.
+    (default: the project root and :func:`run_env`); see :func:`_kernel_manager`.
 
     The kernel starts with its own log level at CRITICAL (``KERNEL_ARGS``): ipykernel >= 7 logs
     a warning about TCP transport on every start, and jupyter_client interrupts every kernel it
@@ -337,7 +346,7 @@ def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[st
     # the DeadKernelError that reaches the run's failure message; without a handler of its
     # own, Python would print the log line to the terminal beside the run's one message
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    env = {ROOT_ENV: str(paths.root), **RUN_ENV} if env is None else env
+    env = {ROOT_ENV: str(paths.root), **run_env()} if env is None else env
     pm.execute_notebook(
         str(paths.notebooks / f"{notebook}.ipynb"),
         str(target),
@@ -360,7 +369,7 @@ def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any],
     paths.executed.mkdir(parents=True, exist_ok=True)
     stage = (paths.staging if staging is None else staging) / notebook
     shutil.rmtree(stage, ignore_errors=True)
-    env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **RUN_ENV}
+    env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **run_env()}
     try:
         _papermill(paths, notebook, paths.executed / f"{notebook}.ipynb", values, env, kernels,
                    paths.build / "logs" / f"{notebook}.kernel.log")
@@ -798,7 +807,7 @@ def sweep(notebook: str, grid: dict[str, list[Any]], root: str | os.PathLike | N
             return NotebookRun(label, "failed", time.perf_counter() - start,
                                _failure_message(f"{nb} ({label})", exc, base / f"{label}.ipynb"))
 
-    # each kernel gets the project root and RUN_ENV, no staging folder (_papermill); the lock
+    # each kernel gets the project root and run_env(), no staging folder (_papermill); the lock
     # keeps a second sweep of the same notebook out of these folders until this one ends
     with output_lock([base]), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(tqdm(pool.map(one, runs), total=len(runs), disable=not progress,
