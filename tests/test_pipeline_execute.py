@@ -154,3 +154,17 @@ def test_no_notebooks_says_so(tmp_path):
     (tmp_path / "notebooks").mkdir()
     report, text = _run(tmp_path, tmp_path)
     assert report.runs == [] and "no notebooks found" in text
+
+
+def test_one_blas_thread_is_a_default_the_environment_overrides(monkeypatch):
+    from collabcomm.pipeline.execute import run_env
+
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    env = run_env()
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+    assert env["MPLBACKEND"] == "Agg" and env["PYTHONHASHSEED"] == "0"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    env = run_env()
+    assert "OPENBLAS_NUM_THREADS" not in env  # the kernel inherits the user's 2
+    assert env["OMP_NUM_THREADS"] == "1"

@@ -179,11 +179,16 @@ def bench_pipeline() -> list[Row]:
         report = pipeline.run(root, force=True, progress=False, out=sink)
         full = time.perf_counter() - t0
         noop = timeit(lambda: pipeline.run(root, progress=False, out=sink), repeat=3)
+        noop_cli = timeit(lambda: subprocess.run(
+            [sys.executable, "-m", "collabcomm", "run", "--root", str(root), "--no-progress"],
+            check=True, capture_output=True), repeat=3)
         jobs = pipeline.default_jobs()
         rows = [(f"forced run of all {len(report.runs)} notebooks, {jobs} at a time", full, "s",
                  "<= 20 s"),
                 ("  the same, one after another", sequential.wall, "s", ""),
-                ("rerun with nothing changed (every notebook skipped)", noop, "s", "<= 0.5 s")]
+                ("rerun with nothing changed (every notebook skipped)", noop, "s", "<= 0.5 s"),
+                ("  the same from the command line (python -m collabcomm run)", noop_cli, "s",
+                 "<= 0.5 s")]
         rows += [(f"  {r.notebook} (in the concurrent run)", r.seconds, "s", "")
                  for r in report.runs]
     return rows

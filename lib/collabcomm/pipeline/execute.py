@@ -59,6 +59,7 @@ __all__ = [
     "KERNEL_NAME",
     "KERNEL_ARGS",
     "RUN_ENV",
+    "run_env",
     "run",
 ]
 
@@ -75,8 +76,16 @@ RUN_ENV = {
     "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
     "SOURCE_DATE_EPOCH": "0",
-    **SINGLE_BLAS_THREAD,  # one notebook per core, one BLAS thread per notebook
 }
+
+
+def run_env() -> dict[str, str]:
+    """What the pipeline adds to a kernel's environment: :data:`RUN_ENV`, and one BLAS thread
+    (:data:`collabcomm.paths.SINGLE_BLAS_THREAD`, one notebook per core) for each thread
+    variable the environment does not already set. The thread count is only a default: the
+    outputs do not depend on it (``make test-matrix`` runs the pipeline with two BLAS threads
+    too), and a user may set ``OPENBLAS_NUM_THREADS`` to choose another."""
+    return {**RUN_ENV, **{k: v for k, v in SINGLE_BLAS_THREAD.items() if k not in os.environ}}
 
 
 def _failure_message(notebook: str, exc: BaseException, executed: Path) -> str:
@@ -165,7 +174,7 @@ def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[st
     """Execute ``notebooks/<notebook>.ipynb`` into ``target`` with papermill.
 
     The kernel runs in ``notebooks/`` with ``env`` added to this process's environment
-    (default: the project root and :data:`RUN_ENV`); see :func:`_kernel_manager`.
+    (default: the project root and :func:`run_env`); see :func:`_kernel_manager`.
 
     The kernel starts with its own log level at CRITICAL (``KERNEL_ARGS``): ipykernel >= 7 logs
     a warning about TCP transport on every start, and jupyter_client interrupts every kernel it
@@ -182,7 +191,7 @@ def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[st
     # the DeadKernelError that reaches the run's failure message; without a handler of its
     # own, Python would print the log line to the terminal beside the run's one message
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    env = {ROOT_ENV: str(paths.root), **RUN_ENV} if env is None else env
+    env = {ROOT_ENV: str(paths.root), **run_env()} if env is None else env
     pm.execute_notebook(
         str(paths.notebooks / f"{notebook}.ipynb"),
         str(target),
@@ -205,7 +214,7 @@ def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any],
     paths.executed.mkdir(parents=True, exist_ok=True)
     stage = (paths.staging if staging is None else staging) / notebook
     shutil.rmtree(stage, ignore_errors=True)
-    env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **RUN_ENV}
+    env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **run_env()}
     try:
         _papermill(paths, notebook, paths.executed / f"{notebook}.ipynb", values, env, kernels,
                    paths.build / "logs" / f"{notebook}.kernel.log")

@@ -183,7 +183,7 @@ def sweep(notebook: str, grid: dict[str, list[Any]], root: str | os.PathLike | N
             return NotebookRun(label, "failed", time.perf_counter() - start,
                                execute._failure_message(f"{nb} ({label})", exc, base / f"{label}.ipynb"))
 
-    # each kernel gets the project root and RUN_ENV, no staging folder (_papermill); the lock
+    # each kernel gets the project root and run_env(), no staging folder (_papermill); the lock
     # keeps a second sweep of the same notebook out of these folders until this one ends
     with output_lock([base]), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(tqdm(pool.map(one, runs), total=len(runs), disable=not progress,
