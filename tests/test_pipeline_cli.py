@@ -83,11 +83,11 @@ def test_an_input_folder_is_never_an_output_target(project_copy, output_dir, fol
 def test_failure_code_maps_the_companions_errors_to_2():
     from collabcomm.pipeline.cli import failure_code
 
-    msg = "notebook 04_regressions failed in cell 4 (In [2]): {}: x\n  the partly executed"
-    for name in ("CollabcommError", "SurveyFileError", "ParameterError", "PublishedDataError"):
-        assert failure_code(msg.format(name)) == 2
-    for name in ("KeyError", "ValueError", "DeadKernelError", "MissingDataWarning"):
-        assert failure_code(msg.format(name)) == 1
+    for name in ("CollabcommError", "SurveyFileError", "ParameterError", "PublishedDataError",
+                 "OutputWriteError", "RunBusyError"):
+        assert failure_code(name) == 2
+    for name in ("KeyError", "ValueError", "DeadKernelError", "MissingDataWarning", "", "re"):
+        assert failure_code(name) == 1
 
 
 @pytest.mark.notebooks

@@ -16,7 +16,6 @@ stopped on bad input, e.g. a malformed file given as a parameter); 130 interrupt
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
 from ..errors import CollabcommError
@@ -83,26 +82,22 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-def failure_code(message: str) -> int:
-    """Exit code of a failed notebook: 2 when a cell stopped on bad input (one of the
-    companion's errors, :mod:`collabcomm.errors`, e.g. a malformed school file given as a
-    parameter), else 1.
+def failure_code(error: str) -> int:
+    """Exit code of a failed notebook, from the class name of what failed it
+    (:attr:`NotebookRun.error <collabcomm.pipeline.report.NotebookRun>`): 2 for one of the
+    companion's errors (:mod:`collabcomm.errors`: bad input, such as a malformed school file
+    given as a parameter, or an output that cannot be written), else 1.
 
     Examples
     --------
-    >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): "
-    ...              "CollabcommError: 2 school(s); ...")
-    2
-    >>> failure_code("notebook 04_regressions failed in cell 3 (In [2]): KeyError: 'x'")
-    1
-    >>> failure_code("notebook 03_school_data failed when its outputs were written: "
-    ...              "OutputWriteError: figures/schools_pairplot.png: cannot write (Permission denied)")
-    2
+    >>> failure_code("CollabcommError"), failure_code("OutputWriteError")
+    (2, 2)
+    >>> failure_code("KeyError"), failure_code("MissingDataWarning")
+    (1, 1)
     """
     from .. import errors
 
-    found = re.search(r"failed (?:in|when|before)[^:\n]*: (\w+): ", message)
-    kind = getattr(errors, found[1], None) if found else None
+    kind = getattr(errors, error, None)
     return 2 if isinstance(kind, type) and issubclass(kind, errors.CollabcommError) else 1
 
 
@@ -127,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             if not report.ok:
                 print(f"\nerror: {report.failure.message}", file=sys.stderr)
-                return failure_code(report.failure.message)
+                return failure_code(report.failure.error)
             if args.command == "html":
                 print(f"wrote {render.render_html(args.root)}")
             if args.command == "slides":

@@ -88,6 +88,12 @@ def run_env() -> dict[str, str]:
     return {**RUN_ENV, **{k: v for k, v in SINGLE_BLAS_THREAD.items() if k not in os.environ}}
 
 
+def _error_name(exc: BaseException) -> str:
+    """Class name of what failed a notebook: the cell's exception (papermill gives its name as
+    ``ename``), else the exception raised in the pipeline itself."""
+    return getattr(exc, "ename", None) or type(exc).__name__
+
+
 def _failure_message(notebook: str, exc: BaseException, executed: Path) -> str:
     """One message naming the notebook, the cell and the exception."""
     from ..errors import OutputWriteError
@@ -95,14 +101,14 @@ def _failure_message(notebook: str, exc: BaseException, executed: Path) -> str:
     cell_index = getattr(exc, "cell_index", None)
     if cell_index is not None:
         where = f"in cell {cell_index + 1} (In [{exc.exec_count}])"
-        what = f"{exc.ename}: {exc.evalue}"
+        what = f"{_error_name(exc)}: {exc.evalue}"
     elif isinstance(exc, OutputWriteError):
         return (f"notebook {notebook} failed when its outputs were written: "
                 f"OutputWriteError: {exc}\n"
                 f"  figures/ and data/derived/ keep the files of the last good run")
     else:
         where = "before its first cell ran"
-        what = f"{type(exc).__name__}: {exc}"
+        what = f"{_error_name(exc)}: {exc}"
     return (
         f"notebook {notebook} failed {where}: {what}\n"
         f"  the partly executed notebook is {executed}\n"
@@ -327,6 +333,7 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
     waiting = list(names)
     running: dict[Any, tuple[str, str, float]] = {}  # future -> (notebook, digest, start)
     kernels: dict[str, Any] = {}
+    digests: dict[str, str] = {}
 
     def settle(nb: str, run: NotebookRun) -> None:
         results[nb] = run
@@ -352,7 +359,11 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
                 ready = [nb for nb in waiting if all(d in results for d in deps[nb])]
                 ready.sort(key=lambda nb: (-priority[nb], names.index(nb)))
                 for nb in ready:
-                    digest = fingerprint(paths, nb, specs[nb], values[nb], lib_dir)
+                    # a ready notebook's inputs are final (whatever writes them has finished),
+                    # so it is hashed once, not again each time it waits for a free core
+                    if nb not in digests:
+                        digests[nb] = fingerprint(paths, nb, specs[nb], values[nb], lib_dir)
+                    digest = digests[nb]
                     if not force and _up_to_date(paths, nb, digest):
                         waiting.remove(nb)
                         settle(nb, NotebookRun(nb, "skipped", 0.0,
@@ -377,7 +388,7 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
                     outputs = future.result()
                 except Exception as exc:  # papermill's execution error, or a kernel failure
                     settle(nb, NotebookRun(nb, "failed", seconds, _failure_message(
-                        nb, exc, paths.executed / f"{nb}.ipynb")))
+                        nb, exc, paths.executed / f"{nb}.ipynb"), error=_error_name(exc)))
                     continue
                 stamp = {"notebook": nb, "fingerprint": digest, "seconds": round(seconds, 3),
                          "outputs": sorted(outputs)}

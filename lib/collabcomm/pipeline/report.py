@@ -23,6 +23,7 @@ class NotebookRun:
     seconds: float = 0.0
     message: str = ""
     outputs: list[str] = field(default_factory=list)
+    error: str = ""  # class name of the exception that failed it (a cell's, or the pipeline's)
 
 
 @dataclass
