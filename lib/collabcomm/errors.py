@@ -13,6 +13,7 @@ __all__ = [
     "ParameterError",
     "PublishedDataError",
     "SurveyFileError",
+    "CodebookError",
     "OutputTargetError",
     "NotebookError",
     "RenderError",
@@ -36,6 +37,11 @@ class PublishedDataError(CollabcommError):
 
 class SurveyFileError(CollabcommError):
     """A survey response file fails validation (names the file, column and row)."""
+
+
+class CodebookError(CollabcommError):
+    """A codebook (the YAML description of an instrument) is missing, malformed or
+    inconsistent, or contradicts the survey file it describes; names the file and the key."""
 
 
 class OutputTargetError(CollabcommError):

@@ -1,4 +1,7 @@
-r"""The 20-item survey instrument: item bank, survey-file validation, and scoring.
+r"""The survey instrument: item bank, survey-file validation, and scoring.
+
+Every function follows a codebook (:mod:`collabcomm.codebook`); without one, the 20-item
+instrument of Exhibit 1 (:func:`collabcomm.codebook.exhibit1`).
 
 Exhibit 1 of paper 001 measures four community types (traditionalistic, contractual /
 bureaucratic, collaborative, fragmented), each on the same five facets (policies and
@@ -29,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from . import published
+from .codebook import Codebook, exhibit1, is_exhibit1, with_options
 from .errors import SurveyFileError
-from .schema import FACETS, ITEM_IDS, SCALES, TEACHER_ID_COLUMNS
+from .schema import FACETS, SCALES
 
 __all__ = [
     "item_bank",
@@ -39,6 +43,7 @@ __all__ = [
     "read_survey",
     "validate_survey",
     "score",
+    "resolve",
     "MAX_ROWS",
 ]
 
@@ -80,7 +85,7 @@ def _is_missing_code_like(v: float) -> bool:
     return v < 0 or bool(re.fullmatch(r"9+", str(int(v)))) and v >= 9
 
 
-def _sniff(path: Path, raw: bytes) -> None:
+def _sniff(path: Path, raw: bytes, cb: Codebook) -> None:
     head = raw[:4096].decode("utf-8", errors="replace").splitlines()
     first = head[0] if head else ""
     if "," not in first:
@@ -92,23 +97,69 @@ def _sniff(path: Path, raw: bytes) -> None:
         if first.strip():
             raise SurveyFileError(
                 f"{path}: the header has a single column ({first[:60]!r}); expected "
-                f"comma-separated columns {list(TEACHER_ID_COLUMNS)} and the 20 item ids")
+                f"comma-separated columns {[cb.respondent, cb.unit]} and the "
+                f"{len(cb.items)} item ids")
 
 
-def read_survey(path: str | os.PathLike, *, scale_min: int = 1, scale_max: int = 5,
-                missing_codes: list[int] | tuple[int, ...] = ()) -> pd.DataFrame:
-    """Read and validate a teacher-level survey file; return clean responses.
+def resolve(codebook: Codebook | None = None, *, scale_min: int | None = None,
+            scale_max: int | None = None,
+            missing_codes: list[int] | tuple[int, ...] | None = None,
+            min_items: int | float | None = None,
+            min_respondents: int | None = None) -> Codebook:
+    """The codebook to use: ``codebook`` (default :func:`~collabcomm.codebook.exhibit1`) with
+    the options that are not ``None`` replacing its own.
+
+    Raises
+    ------
+    SurveyFileError
+        When ``scale_min``/``scale_max`` are not integers with ``scale_min < scale_max``, or a
+        missing-value code lies inside the response scale (an answer would be ambiguous).
+    """
+    cb = exhibit1() if codebook is None else codebook
+    low = cb.scale_min if scale_min is None else scale_min
+    high = cb.scale_max if scale_max is None else scale_max
+    if not (isinstance(low, int) and isinstance(high, int) and low < high):
+        raise SurveyFileError(f"scale_min and scale_max must be integers with scale_min < "
+                              f"scale_max (got {low}, {high})")
+    codes = {int(c) for c in (cb.missing_codes if missing_codes is None else missing_codes)}
+    own = {(i.low, i.high) for i in cb.items if (i.low, i.high) != (cb.scale_min, cb.scale_max)}
+    for a, b in sorted({(low, high)} | own):
+        inside = sorted(c for c in codes if a <= c <= b)
+        if inside:
+            raise SurveyFileError(
+                f"missing-value code(s) {inside} lie inside the response scale {a}-{b}, so an "
+                f"answer of {inside[0]} would be ambiguous (a real answer or a missing one); "
+                "recode missing answers outside the scale (e.g. -9) or leave them blank")
+    return with_options(cb, scale_min=scale_min, scale_max=scale_max,
+                        missing_codes=missing_codes, min_items=min_items,
+                        min_respondents=min_respondents)
+
+
+def read_survey(path: str | os.PathLike, codebook: Codebook | None = None, *,
+                scale_min: int | None = None, scale_max: int | None = None,
+                missing_codes: list[int] | tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Read and validate a survey file against a codebook; return clean responses.
 
     The file must be UTF-8 (with or without BOM) comma-separated values with a header row:
-    ``teacher_id``, ``school_id`` and the 20 item columns of data/README.md, in any order. Answers
-    are integers from ``scale_min`` to ``scale_max``; a blank cell is a missing answer, and
-    any value listed in ``missing_codes`` (e.g. ``[-9, 99]``) is one too.
+    the codebook's respondent and unit columns and its item columns, in any order (for
+    Exhibit 1, ``teacher_id``, ``school_id`` and the 20 item columns of data/README.md).
+    Answers are integers on each item's response scale; a blank cell is a missing answer, and
+    any value listed in the missing codes (e.g. ``[-9, 99]``) is one too.
+
+    Parameters
+    ----------
+    path : path-like
+        The survey CSV.
+    codebook : Codebook, optional
+        The instrument (default Exhibit 1's, :func:`collabcomm.codebook.exhibit1`).
+    scale_min, scale_max, missing_codes : optional
+        Replace the codebook's (:func:`resolve`).
 
     Returns
     -------
     DataFrame
-        ``teacher_id``, ``school_id`` (as strings) and the 20 items (float, NaN for missing),
-        in the codebook's column order (data/README.md).
+        The respondent and unit columns (as strings) and the items (float, NaN for missing),
+        in the codebook's column order.
 
     Raises
     ------
@@ -117,10 +168,12 @@ def read_survey(path: str | os.PathLike, *, scale_min: int = 1, scale_max: int =
         header = line 1) where it applies: a missing, misspelled or unexpected column; a
         non-integer or out-of-range answer, or one not written with the ASCII digits 0-9
         (``1e200``, ``inf``, a full-width ``４``); an undeclared missing-value code; a
-        duplicate ``teacher_id``; a blank ``teacher_id`` or ``school_id``; an empty file; a
+        duplicate respondent id; a blank respondent or unit id; an empty file; a
         wrong delimiter or encoding; a file too large. Also a declared missing-value code that
-        lies inside the response scale (it would be ambiguous).
+        lies inside the response scale (it would be ambiguous). With a codebook file, the
+        messages about columns and answers name the codebook too, since either may be wrong.
     """
+    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max, missing_codes=missing_codes)
     path = Path(path)
     if not path.is_file():
         raise SurveyFileError(f"{path}: survey file not found")
@@ -144,7 +197,7 @@ def read_survey(path: str | os.PathLike, *, scale_min: int = 1, scale_max: int =
         raise SurveyFileError(f"{path}: the file contains NUL bytes; it is not a text CSV")
     if not text.strip():
         raise SurveyFileError(f"{path}: the file is empty")
-    _sniff(path, raw.lstrip(b"\xef\xbb\xbf"))
+    _sniff(path, raw.lstrip(b"\xef\xbb\xbf"), cb)
     try:
         rows = list(csv.reader(text.splitlines()))
     except csv.Error as exc:
@@ -155,144 +208,161 @@ def read_survey(path: str | os.PathLike, *, scale_min: int = 1, scale_max: int =
         raise SurveyFileError(f"{path}: the file has a header but no responses")
     if len(body) > MAX_ROWS:
         raise SurveyFileError(f"{path}: {len(body)} rows exceed the limit of {MAX_ROWS}")
-    return validate_survey(header, rows[1:], path, scale_min=scale_min, scale_max=scale_max,
-                           missing_codes=missing_codes)
+    return validate_survey(header, rows[1:], path, cb)
 
 
-def validate_survey(header: list[str], rows: list[list[str]], path: str | os.PathLike = "<data>",
-                    *, scale_min: int = 1, scale_max: int = 5,
-                    missing_codes: list[int] | tuple[int, ...] = ()) -> pd.DataFrame:
-    """Validate a parsed survey (header and rows of strings); see :func:`read_survey`."""
-    path = Path(path) if not isinstance(path, Path) else path
-    if not (isinstance(scale_min, int) and isinstance(scale_max, int) and scale_min < scale_max):
-        raise SurveyFileError(f"scale_min and scale_max must be integers with scale_min < "
-                              f"scale_max (got {scale_min}, {scale_max})")
+def _check_header(header: list[str], cb: Codebook, path: Path) -> None:
     dup_cols = sorted({h for h in header if header.count(h) > 1})
     if dup_cols:
         raise SurveyFileError(f"{path}: column(s) {dup_cols} appear more than once in the header")
-    expected = [*TEACHER_ID_COLUMNS, *ITEM_IDS]
+    expected = cb.columns
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
-    if missing or extra:
-        hints = []
-        for c in missing:
-            close = difflib.get_close_matches(c, extra, n=1, cutoff=0.75)
-            hints.append(f"'{c}' (found '{close[0]}': misspelled?)" if close else f"'{c}'")
-        parts = []
-        if missing:
-            parts.append("missing column(s) " + ", ".join(hints))
-        unmatched = [e for e in extra
-                     if not any(difflib.get_close_matches(c, [e], n=1, cutoff=0.75)
-                                for c in missing)]
-        if unmatched:
-            parts.append(f"unexpected column(s) {unmatched}")
-        raise SurveyFileError(
-            f"{path}: " + "; ".join(parts) + f". Expected {list(TEACHER_ID_COLUMNS)} and the "
-            "20 item ids of Exhibit 1 (e.g. 'collaborative_recruitment')")
+    if not (missing or extra):
+        return
+    hints = []
+    for c in missing:
+        close = difflib.get_close_matches(c, extra, n=1, cutoff=0.75)
+        hints.append(f"'{c}' (found '{close[0]}': misspelled?)" if close else f"'{c}'")
+    parts = []
+    if missing:
+        parts.append("missing column(s) " + ", ".join(hints))
+    unmatched = [e for e in extra
+                 if not any(difflib.get_close_matches(c, [e], n=1, cutoff=0.75) for c in missing)]
+    if unmatched:
+        parts.append(f"unexpected column(s) {unmatched}")
+    ids = cb.item_ids
+    example = "collaborative_recruitment" if "collaborative_recruitment" in ids else ids[0]
+    what = "Exhibit 1" if is_exhibit1(cb) else f"the codebook {cb.source}"
+    raise SurveyFileError(
+        f"{path}: " + "; ".join(parts) + f". Expected {[cb.respondent, cb.unit]} and the "
+        f"{len(ids)} item ids of {what} (e.g. '{example}')")
+
+
+def _answer(v: str, c: str, line: int, lo: int, hi: int, codes: set[int], path: Path,
+            cb: Codebook) -> float:
+    """One cell as a float answer (NaN = missing), or one clear error."""
+    if v == "" or v.upper() in ("NA", "NAN"):
+        return np.nan
+    where = f"{path}: row {line}, column '{c}'"
+    try:
+        x = float(v)
+    except ValueError:
+        raise SurveyFileError(f"{where}: {v!r} is not a number; answers are integers from {lo} "
+                              f"to {hi} (blank = missing)") from None
+    if not np.isfinite(x) or x != int(x):
+        raise SurveyFileError(f"{where}: {v!r} is not a whole number; answers are integers "
+                              f"from {lo} to {hi}")
+    if not _PLAIN_INTEGER.fullmatch(v):  # '1e200', a full-width '４', '0x4'
+        raise SurveyFileError(f"{where}: {v!r} is not written with the digits 0-9 alone; "
+                              f"answers are integers from {lo} to {hi}, written as such "
+                              f"(e.g. {lo})")
+    x = int(x)
+    if x in codes:
+        return np.nan
+    if lo <= x <= hi:
+        return float(x)
+    if _is_missing_code_like(x):
+        raise SurveyFileError(f"{where}: {x} looks like a missing-value code that was not "
+                              f"declared; declare it with missing_codes (e.g. --missing-codes "
+                              f"{x}) or correct the answer")
+    tail = "" if is_exhibit1(cb) else (
+        f" that the codebook {cb.source} gives for this item; correct the answer, or the "
+        "codebook's response_scale if the survey used another range")
+    raise SurveyFileError(f"{where}: answer {x} is outside the response scale {lo}-{hi}{tail}")
+
+
+def validate_survey(header: list[str], rows: list[list[str]], path: str | os.PathLike = "<data>",
+                    codebook: Codebook | None = None, *, scale_min: int | None = None,
+                    scale_max: int | None = None,
+                    missing_codes: list[int] | tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Validate a parsed survey (header and rows of strings); see :func:`read_survey`."""
+    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max, missing_codes=missing_codes)
+    path = Path(path) if not isinstance(path, Path) else path
+    _check_header(header, cb, path)
     width = len(header)
     for i, r in enumerate(rows, start=2):
         if any(c.strip() for c in r) and len(r) != width:
             raise SurveyFileError(f"{path}: row {i} has {len(r)} fields, the header has {width}")
     rows = [(i, r) for i, r in enumerate(rows, start=2) if any(c.strip() for c in r)]
-    col = {c: header.index(c) for c in expected}
-    codes = {int(c) for c in missing_codes}
-    inside = sorted(c for c in codes if scale_min <= c <= scale_max)
-    if inside:
-        raise SurveyFileError(
-            f"missing-value code(s) {inside} lie inside the response scale {scale_min}-"
-            f"{scale_max}, so an answer of {inside[0]} would be ambiguous (a real answer or a "
-            "missing one); recode missing answers outside the scale (e.g. -9) or leave them "
-            "blank")
-    data = {c: [] for c in expected}
+    ids = [cb.respondent, cb.unit]
+    col = {c: header.index(c) for c in cb.columns}
+    codes = set(cb.missing_codes)
+    data: dict[str, list] = {c: [] for c in cb.columns}
     line_of = []
     for line, r in rows:
         line_of.append(line)
-        for c in TEACHER_ID_COLUMNS:
+        for c in ids:
             v = r[col[c]].strip()
             if not v:
                 raise SurveyFileError(f"{path}: row {line}, column '{c}' is empty")
             data[c].append(v)
-        for c in ITEM_IDS:
-            v = r[col[c]].strip()
-            if v == "" or v.upper() in ("NA", "NAN"):
-                data[c].append(np.nan)
-                continue
-            try:
-                x = float(v)
-            except ValueError:
-                raise SurveyFileError(
-                    f"{path}: row {line}, column '{c}': {v!r} is not a number; answers are "
-                    f"integers from {scale_min} to {scale_max} (blank = missing)") from None
-            if not np.isfinite(x) or x != int(x):
-                raise SurveyFileError(
-                    f"{path}: row {line}, column '{c}': {v!r} is not a whole number; answers "
-                    f"are integers from {scale_min} to {scale_max}")
-            if not _PLAIN_INTEGER.fullmatch(v):  # '1e200', a full-width '４', '0x4'
-                raise SurveyFileError(
-                    f"{path}: row {line}, column '{c}': {v!r} is not written with the digits "
-                    f"0-9 alone; answers are integers from {scale_min} to {scale_max}, "
-                    f"written as such (e.g. {scale_min})")
-            x = int(x)
-            if x in codes:
-                data[c].append(np.nan)
-                continue
-            if not scale_min <= x <= scale_max:
-                if _is_missing_code_like(x):
-                    raise SurveyFileError(
-                        f"{path}: row {line}, column '{c}': {x} looks like a missing-value code "
-                        f"that was not declared; declare it with missing_codes (e.g. "
-                        f"--missing-codes {x}) or correct the answer")
-                raise SurveyFileError(
-                    f"{path}: row {line}, column '{c}': answer {x} is outside the response "
-                    f"scale {scale_min}-{scale_max}")
-            data[c].append(float(x))
+        for item in cb.items:
+            data[item.id].append(_answer(r[col[item.id]].strip(), item.id, line, item.low,
+                                         item.high, codes, path, cb))
     df = pd.DataFrame(data)
-    dup = df["teacher_id"].duplicated(keep="first")
+    who = df[cb.respondent]
+    dup = who.duplicated(keep="first")
     if dup.any():
         j = int(np.flatnonzero(dup.to_numpy())[0])
-        first = int(np.flatnonzero((df["teacher_id"] == df["teacher_id"].iloc[j]).to_numpy())[0])
+        first = int(np.flatnonzero((who == who.iloc[j]).to_numpy())[0])
+        noun = "teacher" if is_exhibit1(cb) else "respondent"
         raise SurveyFileError(
-            f"{path}: row {line_of[j]}, column 'teacher_id': '{df['teacher_id'].iloc[j]}' "
-            f"repeats row {line_of[first]}; each teacher must appear once")
+            f"{path}: row {line_of[j]}, column '{cb.respondent}': '{who.iloc[j]}' "
+            f"repeats row {line_of[first]}; each {noun} must appear once")
     return df
 
 
-def score(responses: pd.DataFrame, *, scale_min: int = 1, scale_max: int = 5,
-          min_items: int = 4) -> pd.DataFrame:
-    """Teacher-level scale scores on the 0-100 POMP metric.
+def score(responses: pd.DataFrame, codebook: Codebook | None = None, *,
+          scale_min: int | None = None, scale_max: int | None = None,
+          min_items: int | float | None = None) -> pd.DataFrame:
+    """Respondent-level scale scores on the 0-100 POMP metric.
 
     Parameters
     ----------
     responses : DataFrame
-        ``teacher_id``, ``school_id`` and the 20 item columns (NaN = missing).
-    scale_min, scale_max : int
-        Ends of the response scale (default 1-5).
-    min_items : int
-        Answered items a scale needs (1-5, default 4); with fewer the score is missing.
+        The respondent and unit columns and the codebook's items (NaN = missing), as answered
+        (reverse-keyed items are recoded here, :meth:`~collabcomm.codebook.Codebook.keyed`).
+    codebook : Codebook, optional
+        Default Exhibit 1's.
+    scale_min, scale_max : int, optional
+        Replace the codebook's response scale (Exhibit 1: 1-5).
+    min_items : int or float, optional
+        Answered items a scale needs: a count (at most the smallest scale's number of items;
+        Exhibit 1: 4 of 5) or a fraction of each scale's items; with fewer the score is
+        missing.
 
     Returns
     -------
     DataFrame
-        ``teacher_id``, ``school_id``, the four scale scores, and ``n_items_<scale>``.
+        The respondent and unit columns, one score per scale, and ``n_items_<scale>``.
 
     Examples
     --------
+    >>> from collabcomm.schema import ITEM_IDS
     >>> row = {"teacher_id": "t1", "school_id": "A",
     ...        **{i: 3.0 for i in ITEM_IDS}}
     >>> float(score(pd.DataFrame([row]))["collaborative"].iloc[0])
     50.0
     """
-    if not 1 <= int(min_items) <= len(FACETS):
-        raise SurveyFileError(f"min_items must be between 1 and {len(FACETS)}, not {min_items}")
-    missing = [c for c in (*TEACHER_ID_COLUMNS, *ITEM_IDS) if c not in responses.columns]
+    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max)
+    if min_items is not None:
+        smallest = min(len(cb.scale_items(s)) for s in cb.scales)
+        if isinstance(min_items, bool) or not (
+                1 <= min_items <= smallest if isinstance(min_items, int) else 0 < min_items <= 1):
+            raise SurveyFileError(f"min_items must be between 1 and {smallest}, not {min_items}"
+                                  " (or a fraction of each scale's items, such as 0.8)")
+        cb = with_options(cb, min_items=min_items)
+    missing = [c for c in cb.columns if c not in responses.columns]
     if missing:
         raise SurveyFileError(f"responses lack column(s) {missing}")
-    out = responses[list(TEACHER_ID_COLUMNS)].copy()
-    for s in SCALES:
-        items = responses[scale_items(s)].astype(float)
+    keyed = cb.keyed(responses)
+    out = responses[[cb.respondent, cb.unit]].copy()
+    for s in cb.scales:
+        items = keyed[cb.scale_items(s)].astype(float)
+        low, high = cb.scale_range(s)
         answered = items.notna().sum(axis=1)
-        mean = items.mean(axis=1)
-        pomp = 100 * (mean - scale_min) / (scale_max - scale_min)
-        out[s] = pomp.where(answered >= min_items)
+        pomp = 100 * (items.mean(axis=1) - low) / (high - low)
+        out[s] = pomp.where(answered >= cb.needed(s))
         out[f"n_items_{s}"] = answered.astype(int)
     return out

@@ -226,22 +226,25 @@ def rwg_j(group_items: pd.DataFrame, n_options: int) -> dict[str, float]:
     return {"rwg_j": rwg, "rwg_star_j": 1 - ratio, "mean_item_var": s2}
 
 
-def respondent_counts(scores: pd.DataFrame, scales: list[str]) -> pd.DataFrame:
-    """Respondents per school and scale: the teachers who answered enough items to be scored.
+def respondent_counts(scores: pd.DataFrame, scales: list[str], *,
+                      unit: str = "school_id") -> pd.DataFrame:
+    """Respondents per unit and scale: those who answered enough items to be scored.
 
     Parameters
     ----------
     scores : DataFrame
-        ``school_id`` and one column per scale, missing where a teacher answered too few items
-        (``instrument.score``'s ``min_items`` rule).
+        The ``unit`` column and one column per scale, missing where a respondent answered too
+        few items (``instrument.score``'s ``min_items`` rule).
     scales : list of str
         The scale columns.
+    unit : str
+        The unit column (a codebook's ``unit``; Exhibit 1: ``school_id``).
 
     Returns
     -------
     DataFrame
-        One row per school (index ``school_id``), one column per scale: the number of
-        non-missing scores. A teacher with a blank row counts nowhere.
+        One row per unit (index ``unit``), one column per scale: the number of non-missing
+        scores. A respondent with a blank row counts nowhere.
 
     Examples
     --------
@@ -249,12 +252,16 @@ def respondent_counts(scores: pd.DataFrame, scales: list[str]) -> pd.DataFrame:
     >>> respondent_counts(s, ["x"])["x"].to_dict()
     {'A': 1, 'B': 1}
     """
-    return scores.groupby("school_id")[list(scales)].count()
+    return scores.groupby(unit)[list(scales)].count()
 
 
 def aggregate(scores: pd.DataFrame, responses: pd.DataFrame, scales: dict[str, list[str]], *,
-              n_options: int = 5, min_respondents: int = 5) -> dict[str, pd.DataFrame]:
-    """Aggregate teacher scale scores to schools, with agreement statistics.
+              n_options: int | dict[str, int] = 5, min_respondents: int = 5,
+              unit: str = "school_id") -> dict[str, pd.DataFrame]:
+    """Aggregate respondents' scale scores to units (schools), with agreement statistics.
+
+    The description below speaks of teachers and schools (Exhibit 1); with a codebook they
+    are its respondents and its ``unit`` column, whose name the tables keep.
 
     Parameters
     ----------
@@ -264,8 +271,10 @@ def aggregate(scores: pd.DataFrame, responses: pd.DataFrame, scales: dict[str, l
         The item responses (for rwg(j)), row for row the teachers of ``scores``.
     scales : dict
         Scale name -> its item ids.
-    n_options : int
-        Number of response options (for rwg's uniform null).
+    n_options : int or dict
+        Number of response options (for rwg's uniform null), or one per scale.
+    unit : str
+        The unit column (default ``school_id``).
     min_respondents : int
         The minimum-respondents rule, which keeps small groups of teachers from being singled
         out. It counts *respondents*, not rows: the teachers with a score on the scale
@@ -279,19 +288,21 @@ def aggregate(scores: pd.DataFrame, responses: pd.DataFrame, scales: dict[str, l
     Returns
     -------
     dict of DataFrames
-        ``schools`` (school_id, n_respondents: teachers scored on at least one shown scale,
-        mean score per scale), ``icc`` (per scale: ICC(1), ICC(2), over the schools shown on
-        that scale; no row for a scale shown for fewer than two schools), ``agreement`` (per
-        shown school and scale: rwg_j, rwg_star_j), ``suppressed`` (school_id only; no count
-        is shown, so a suppressed school's size is not disclosed).
+        ``schools`` (the unit column, n_respondents: teachers scored on at least one shown
+        scale, mean score per scale), ``icc`` (per scale: ICC(1), ICC(2), over the schools
+        shown on that scale, and the counts ``schools`` and ``teachers``, of units and
+        respondents; no row for a scale shown for fewer than two schools), ``agreement`` (per
+        shown school and scale: the unit column, scale, rwg_j, rwg_star_j), ``suppressed`` (the
+        unit column only; no count is shown, so a suppressed school's size is not disclosed).
     """
     if min_respondents < 1:
         raise CollabcommError(f"min_respondents must be at least 1, not {min_respondents}")
     names = list(scales)
-    shown = respondent_counts(scores, names) >= min_respondents  # school x scale
+    options = n_options if isinstance(n_options, dict) else dict.fromkeys(names, n_options)
+    shown = respondent_counts(scores, names, unit=unit) >= min_respondents  # school x scale
     kept = shown.index[shown.any(axis=1)]
-    suppressed = pd.DataFrame({"school_id": sorted(shown.index.difference(kept))})
-    school = scores["school_id"]
+    suppressed = pd.DataFrame({unit: sorted(shown.index.difference(kept))})
+    school = scores[unit]
     visible = pd.DataFrame({c: school.map(shown[c]).fillna(False).astype(bool) for c in names},
                            index=scores.index)  # teacher x scale: scale shown for the school
     masked = scores[names].where(visible)
@@ -302,16 +313,16 @@ def aggregate(scores: pd.DataFrame, responses: pd.DataFrame, scales: dict[str, l
     icc_rows, agree_rows = [], []
     for scale, items in scales.items():
         on = scores[visible[scale] & masked[scale].notna()]
-        if on["school_id"].nunique() >= 2:
-            res = icc(on[scale], on["school_id"])
+        if on[unit].nunique() >= 2:
+            res = icc(on[scale], on[unit])
             icc_rows.append((scale, res["icc1"], res["icc2"], res["groups"], res["n"]))
         r = responses[visible[scale].to_numpy()]
-        for sid, g in r.groupby("school_id"):
+        for sid, g in r.groupby(unit):
             complete = g[items].dropna()
-            a = rwg_j(complete, n_options) if len(complete) >= max(2, min_respondents) else {
-                "rwg_j": np.nan, "rwg_star_j": np.nan}
+            a = (rwg_j(complete, options[scale]) if len(complete) >= max(2, min_respondents)
+                 else {"rwg_j": np.nan, "rwg_star_j": np.nan})
             agree_rows.append((sid, scale, a["rwg_j"], a["rwg_star_j"]))
-    agreement = pd.DataFrame(agree_rows, columns=["school_id", "scale", "rwg_j", "rwg_star_j"])
+    agreement = pd.DataFrame(agree_rows, columns=[unit, "scale", "rwg_j", "rwg_star_j"])
     return {
         "schools": schools,
         "icc": pd.DataFrame(icc_rows, columns=["scale", "icc1", "icc2", "schools", "teachers"]),

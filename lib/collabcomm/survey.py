@@ -1,4 +1,6 @@
-"""Apply the instrument to a survey: validate, score, check reliability, aggregate, write.
+"""Apply an instrument to a survey: validate, score, check reliability, aggregate, write.
+
+The instrument is a codebook (:mod:`collabcomm.codebook`), by default Exhibit 1's.
 
 One code path serves notebook 02 and the command ``python -m collabcomm score``.
 """
@@ -10,43 +12,60 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import published
+from .codebook import Codebook, load_codebook
 from .errors import CollabcommError, OutputTargetError, OutputWriteError
-from .instrument import read_survey, scale_items, score
+from .instrument import read_survey, resolve, score
 from .outputs import csv_text, write_all
 from .paths import input_folder_of, same_file
 from .reliability import aggregate, cronbach_alpha, item_statistics, mean_interitem_r
-from .schema import SCALES
 
 __all__ = ["analyse", "score_file", "output_names", "check_targets"]
 
 
-def analyse(responses: pd.DataFrame, *, scale_min: int = 1, scale_max: int = 5,
-            min_items: int = 4, min_respondents: int = 5) -> dict[str, pd.DataFrame]:
+def analyse(responses: pd.DataFrame, codebook: Codebook | None = None, *,
+            scale_min: int | None = None, scale_max: int | None = None,
+            min_items: int | float | None = None,
+            min_respondents: int | None = None) -> dict[str, pd.DataFrame]:
     """Score a validated survey and compute reliability and aggregation tables.
 
-    Returns a dict of DataFrames: ``teachers`` (respondent-level scale scores), ``schools``
-    (schools with at least ``min_respondents`` respondents), ``reliability`` (per scale:
-    alpha, standardized alpha, Feldt 95% CI, n, k, mean inter-item r, published alpha, and a
-    ``note`` saying why alpha is missing where it cannot be computed),
-    ``items`` (item statistics), ``icc``, ``agreement`` (rwg(j), r*wg(j)) and ``suppressed``.
+    Parameters
+    ----------
+    responses : DataFrame
+        As :func:`collabcomm.instrument.read_survey` returns it.
+    codebook : Codebook, optional
+        The instrument (default Exhibit 1's); the keyword options replace its own.
+
+    Returns
+    -------
+    dict of DataFrames
+        ``teachers`` (respondent-level scale scores), ``schools`` (units with at least
+        ``min_respondents`` respondents), ``reliability`` (per scale: alpha, standardized
+        alpha, Feldt 95% CI, n, k, mean inter-item r, published alpha (blank unless the
+        codebook gives one), and a ``note`` saying why alpha is missing where it cannot be
+        computed), ``items`` (item statistics), ``icc``, ``agreement`` (rwg(j) against the
+        uniform null of each scale's number of options, r*wg(j)) and ``suppressed``. Tables
+        keep the codebook's respondent and unit column names; every statistic is computed on
+        the keyed answers (reverse-keyed items recoded).
     """
-    teachers = score(responses, scale_min=scale_min, scale_max=scale_max, min_items=min_items)
-    pub = published.alphas()
+    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max)
+    teachers = score(responses, cb, min_items=min_items)
+    keyed = cb.keyed(responses)
     rel_rows, item_tables = [], []
-    for s in SCALES:
-        items = scale_items(s)
+    for s in cb.scales:
+        items = cb.scale_items(s)
         try:
-            a = cronbach_alpha(responses, items)
+            a = cronbach_alpha(keyed, items)
             rel_rows.append((s, a.alpha, a.std_alpha, a.ci_low, a.ci_high, a.n, a.k,
-                             mean_interitem_r(responses, items), float(pub[s]), ""))
-            item_tables.append(item_statistics(responses, items).assign(scale=s))
+                             mean_interitem_r(keyed, items), cb.published_alpha(s), ""))
+            item_tables.append(item_statistics(keyed, items).assign(scale=s))
         except CollabcommError as exc:  # too few or degenerate answers: report, do not abort
             nan = float("nan")
-            rel_rows.append((s, nan, nan, nan, nan, int(responses[items].dropna().shape[0]),
-                             len(items), nan, float(pub[s]), str(exc)))
-    agg = aggregate(teachers, responses, {s: scale_items(s) for s in SCALES},
-                    n_options=scale_max - scale_min + 1, min_respondents=min_respondents)
+            rel_rows.append((s, nan, nan, nan, nan, int(keyed[items].dropna().shape[0]),
+                             len(items), nan, cb.published_alpha(s), str(exc)))
+    agg = aggregate(teachers, keyed, {s: cb.scale_items(s) for s in cb.scales},
+                    n_options={s: cb.n_options(s) for s in cb.scales},
+                    min_respondents=(cb.min_respondents if min_respondents is None
+                                     else min_respondents), unit=cb.unit)
     return {
         "teachers": teachers,
         "schools": agg["schools"],
@@ -78,7 +97,8 @@ def output_names(out: str | os.PathLike) -> dict[str, Path]:
     return names
 
 
-def check_targets(source: str | os.PathLike, targets: dict[str, Path]) -> None:
+def check_targets(source: str | os.PathLike, targets: dict[str, Path], *,
+                  what_input: str = "input survey") -> None:
     """Refuse output paths that would overwrite the input or land in an input folder.
 
     Parameters
@@ -87,6 +107,8 @@ def check_targets(source: str | os.PathLike, targets: dict[str, Path]) -> None:
         The input file.
     targets : dict
         Output name -> path (as from :func:`output_names`).
+    what_input : str
+        What ``source`` is, for the message (the input survey, the codebook).
 
     Raises
     ------
@@ -99,20 +121,26 @@ def check_targets(source: str | os.PathLike, targets: dict[str, Path]) -> None:
         what = "--out" if key == "teachers" else f"the {key} table"
         if same_file(target, source):
             raise OutputTargetError(
-                f"{target}: {what} would overwrite the input survey {source} (the same file); "
+                f"{target}: {what} would overwrite the {what_input} {source} (the same file); "
                 f"choose another --out. Nothing was written")
         folder = input_folder_of(Path(target).absolute())
         if folder is not None:
             raise OutputTargetError(
                 f"{target}: {what} would be written into {folder}/, which holds the "
-                f"companion's inputs (input survey {source}); choose another --out. "
+                f"companion's inputs ({what_input} {source}); choose another --out. "
                 f"Nothing was written")
 
 
-def score_file(path: str | os.PathLike, out: str | os.PathLike, *, scale_min: int = 1,
-               scale_max: int = 5, missing_codes: list[int] | tuple[int, ...] = (),
-               min_items: int = 4, min_respondents: int = 5) -> dict[str, Path]:
-    """Validate ``path``, analyse it, and write every table next to ``out``.
+def score_file(path: str | os.PathLike, out: str | os.PathLike,
+               codebook: Codebook | str | os.PathLike | None = None, *,
+               scale_min: int | None = None, scale_max: int | None = None,
+               missing_codes: list[int] | tuple[int, ...] | None = None,
+               min_items: int | float | None = None,
+               min_respondents: int | None = None) -> dict[str, Path]:
+    """Validate ``path`` against a codebook, analyse it, and write every table next to ``out``.
+
+    ``codebook`` is a :class:`~collabcomm.codebook.Codebook`, the path of a codebook YAML
+    file, or ``None`` for Exhibit 1's; the keyword options replace the codebook's own.
 
     Nothing is written unless the whole file validates and every table has been computed;
     the tables are then written all or nothing (:func:`collabcomm.outputs.write_all`): when
@@ -123,9 +151,11 @@ def score_file(path: str | os.PathLike, out: str | os.PathLike, *, scale_min: in
     """
     names = output_names(out)
     check_targets(path, names)
-    responses = read_survey(path, scale_min=scale_min, scale_max=scale_max,
-                            missing_codes=missing_codes)
-    tables = analyse(responses, scale_min=scale_min, scale_max=scale_max, min_items=min_items,
-                     min_respondents=min_respondents)
+    if codebook is not None and not isinstance(codebook, Codebook):
+        check_targets(codebook, names, what_input="codebook")
+        codebook = load_codebook(codebook)
+    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max, missing_codes=missing_codes)
+    responses = read_survey(path, cb)
+    tables = analyse(responses, cb, min_items=min_items, min_respondents=min_respondents)
     write_all({target: csv_text(tables[key]).encode("utf-8") for key, target in names.items()})
     return names

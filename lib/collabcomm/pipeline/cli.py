@@ -3,7 +3,7 @@
 Commands
 --------
 run     run the notebooks through papermill (what ``make reproduce`` calls)
-score   score your own survey file with the 20-item instrument
+score   score your own survey file with a codebook (default: the 20-item instrument)
 sweep   run one notebook over a grid of parameters (two runs at a time)
 html    run what is stale, then render executed notebooks to build/html with an index
 slides  run notebook 07 if stale, then render it as a reveal.js deck in build/slides
@@ -41,19 +41,30 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                      help="notebooks run at once (default: one per core; 1 = one after another)")
 
-    score = sub.add_parser("score", help="score a survey file (teacher_id, school_id, 20 items)")
-    score.add_argument("survey", help="survey CSV: teacher_id, school_id and the 20 item columns")
+    score = sub.add_parser("score", help="score a survey file with a codebook (default: the "
+                                         "20-item instrument of Exhibit 1)")
+    score.add_argument("survey", help="survey CSV: the codebook's respondent and unit columns "
+                                      "and its items (default: teacher_id, school_id and the 20 "
+                                      "item columns)")
     score.add_argument("--out", required=True,
-                       help="teacher scores CSV; school, reliability and agreement tables are "
+                       help="respondent scores CSV; unit, reliability and agreement tables are "
                             "written beside it as <stem>_schools.csv, <stem>_reliability.csv, ...")
-    score.add_argument("--scale-min", type=int, default=1, help="lowest answer (default 1)")
-    score.add_argument("--scale-max", type=int, default=5, help="highest answer (default 5)")
-    score.add_argument("--missing-codes", type=int, nargs="*", default=[], metavar="CODE",
-                       help="answer codes that mean 'missing', e.g. -9 99")
-    score.add_argument("--min-items", type=int, default=4,
-                       help="answered items a scale score needs (default 4 of 5)")
-    score.add_argument("--min-respondents", type=int, default=5,
-                       help="schools with fewer respondents are suppressed (default 5)")
+    score.add_argument("--codebook", metavar="YAML", default=None,
+                       help="codebook describing the instrument (README: Your own instrument); "
+                            "default: Exhibit 1's 20 items")
+    score.add_argument("--scale-min", type=int, default=None,
+                       help="lowest answer (default: the codebook's; Exhibit 1: 1)")
+    score.add_argument("--scale-max", type=int, default=None,
+                       help="highest answer (default: the codebook's; Exhibit 1: 5)")
+    score.add_argument("--missing-codes", type=int, nargs="*", default=None, metavar="CODE",
+                       help="answer codes that mean 'missing', e.g. -9 99 (default: the "
+                            "codebook's; Exhibit 1: none)")
+    score.add_argument("--min-items", type=_count_or_fraction, default=None,
+                       help="answered items a scale score needs: a count, or a fraction such as "
+                            "0.8 (default: the codebook's; Exhibit 1: 4 of 5)")
+    score.add_argument("--min-respondents", type=int, default=None,
+                       help="units with fewer respondents are suppressed (default: the "
+                            "codebook's; Exhibit 1: 5)")
 
     sw = sub.add_parser("sweep", help="run one notebook once per combination of parameters")
     sw.add_argument("notebook", help="notebook number or name, e.g. 07")
@@ -80,6 +91,22 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true",
                        help="leave out the test-suite timings (about five minutes)")
     return ap
+
+
+def _count_or_fraction(text: str) -> int | float:
+    """``--min-items``: an integer count (``4``) or a fraction (``0.8``).
+
+    >>> _count_or_fraction("4"), _count_or_fraction("0.8")
+    (4, 0.8)
+    """
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is neither a count (4) nor a fraction (0.8)") from None
 
 
 def failure_code(error: str) -> int:
@@ -132,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "score":
             from ..survey import score_file
 
-            written = score_file(args.survey, args.out, scale_min=args.scale_min,
+            written = score_file(args.survey, args.out, args.codebook,
+                                 scale_min=args.scale_min,
                                  scale_max=args.scale_max, missing_codes=args.missing_codes,
                                  min_items=args.min_items, min_respondents=args.min_respondents)
             for path in written.values():

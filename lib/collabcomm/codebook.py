@@ -1,0 +1,512 @@
+"""Codebooks: an instrument described as data, so any survey can be scored like Exhibit 1's.
+
+A codebook is a small YAML file (README, *Your own instrument*)::
+
+    respondent: teacher_id        # respondent-id column
+    unit: school_id               # unit column (school, ward, team, firm)
+    response_scale: {min: 1, max: 5}
+    missing_codes: []             # answer codes meaning "missing"
+    min_items: 4                  # answered items a scale score needs: a count or a fraction
+    min_respondents: 5            # smallest unit reported
+    items:
+      - {id: traditional_policies, scale: traditional, facet: policies, reverse: false,
+         text: "..."}
+
+``respondent``, ``unit``, ``response_scale`` and ``items`` are required; ``missing_codes``
+defaults to none, ``min_items`` to 1.0 (every item of the scale) and ``min_respondents`` to 5.
+Optional keys the companion adds: ``name`` and ``description`` (free text), ``synthetic``
+(true for made-up example data), ``scales`` (per scale an optional ``label`` and
+``published_alpha``), and, per item, ``response_scale`` for an item answered on another range
+than the instrument's (all items of one scale must share one range). Any other key is refused,
+so a misspelled key cannot be silently ignored.
+
+A reverse-keyed answer :math:`x` becomes :math:`x_{\\min} + x_{\\max} - x` before anything is
+computed from it (:meth:`Codebook.keyed`).
+
+The 20-item instrument of Exhibit 1 is :func:`exhibit1`, built from
+``data/published/exhibit1_items.csv`` and Exhibit 3's alphas, never typed a second time;
+notebook 02 writes it out as ``data/derived/instrument_codebook.yaml`` (:func:`to_yaml`), a
+template to copy. Loading that file gives back :func:`exhibit1` exactly
+(tests/test_codebook.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import published
+from .errors import CodebookError
+
+__all__ = [
+    "Item",
+    "Codebook",
+    "exhibit1",
+    "load_codebook",
+    "from_mapping",
+    "to_mapping",
+    "to_yaml",
+    "with_options",
+    "TOP_KEYS",
+    "EXHIBIT1_SOURCE",
+    "is_exhibit1",
+    "ITEM_KEYS",
+]
+
+TOP_KEYS: tuple[str, ...] = ("name", "description", "synthetic", "respondent", "unit",
+                             "response_scale", "missing_codes", "min_items", "min_respondents",
+                             "scales", "items")
+"""Keys a codebook may have, in the order :func:`to_yaml` writes them."""
+
+ITEM_KEYS: tuple[str, ...] = ("id", "scale", "facet", "reverse", "response_scale", "text")
+"""Keys an item may have."""
+
+EXHIBIT1_SOURCE = "Exhibit 1 (data/published/exhibit1_items.csv)"
+"""The ``source`` of :func:`exhibit1`'s codebook."""
+
+_REQUIRED = ("respondent", "unit", "response_scale", "items")
+_SCALE_KEYS = ("label", "published_alpha")
+MAX_BYTES = 2**20
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item: its column id, scale, facet, keying, response range and wording."""
+
+    id: str
+    scale: str
+    facet: str = ""
+    reverse: bool = False
+    low: int = 1
+    high: int = 5
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A validated instrument (build one with :func:`load_codebook`, :func:`from_mapping` or
+    :func:`exhibit1`; the constructor does not check)."""
+
+    respondent: str
+    unit: str
+    scale_min: int
+    scale_max: int
+    items: tuple[Item, ...]
+    missing_codes: tuple[int, ...] = ()
+    min_items: int | float = 1.0
+    min_respondents: int = 5
+    name: str = ""
+    description: str = ""
+    synthetic: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
+    published_alphas: tuple[tuple[str, float], ...] = ()
+    source: str = "codebook"
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Item ids in the codebook's order."""
+        return [i.id for i in self.items]
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns a survey file must have: respondent, unit, then the items."""
+        return [self.respondent, self.unit, *self.item_ids]
+
+    @property
+    def scales(self) -> list[str]:
+        """Scale names in the order of their first item."""
+        return list(dict.fromkeys(i.scale for i in self.items))
+
+    def scale_items(self, scale: str) -> list[str]:
+        """The item ids of ``scale``, in the codebook's order."""
+        found = [i.id for i in self.items if i.scale == scale]
+        if not found:
+            raise CodebookError(f"{self.source}: unknown scale {scale!r}; scales are "
+                                f"{self.scales}")
+        return found
+
+    def item(self, item_id: str) -> Item:
+        """The item with id ``item_id``."""
+        for i in self.items:
+            if i.id == item_id:
+                return i
+        raise CodebookError(f"{self.source}: unknown item {item_id!r}")
+
+    def scale_range(self, scale: str) -> tuple[int, int]:
+        """Lowest and highest answer of ``scale``'s items."""
+        first = self.item(self.scale_items(scale)[0])
+        return first.low, first.high
+
+    def n_options(self, scale: str) -> int:
+        """Number of response options of ``scale`` (the uniform null of rwg)."""
+        low, high = self.scale_range(scale)
+        return high - low + 1
+
+    def needed(self, scale: str) -> int:
+        r"""Answered items a score on ``scale`` needs: ``min_items`` when it is a count; for a
+        fraction :math:`f` of the scale's :math:`k` items, :math:`\lceil f k \rceil` (with a
+        tolerance of 1e-9, so that 0.7 of 10 items is 7, not 8)."""
+        if isinstance(self.min_items, int):
+            return self.min_items
+        k = len(self.scale_items(scale))
+        return max(1, math.ceil(self.min_items * k - 1e-9))
+
+    def label(self, scale: str) -> str:
+        """The scale's label (its name when the codebook gives none)."""
+        return dict(self.labels).get(scale, scale)
+
+    def published_alpha(self, scale: str) -> float:
+        """The alpha a publication reports for ``scale`` (NaN when none is given)."""
+        return float(dict(self.published_alphas).get(scale, float("nan")))
+
+    def keyed(self, responses: pd.DataFrame) -> pd.DataFrame:
+        """``responses`` with each reverse-keyed item recoded, :math:`x \\mapsto
+        x_{\\min} + x_{\\max} - x` on the item's own range; other columns are unchanged.
+
+        >>> cb = from_mapping({"respondent": "r", "unit": "u", "response_scale":
+        ...     {"min": 1, "max": 7}, "items": [{"id": "a", "scale": "s"},
+        ...     {"id": "b", "scale": "s", "reverse": True}]})
+        >>> cb.keyed(pd.DataFrame({"a": [2.0], "b": [2.0]}))["b"].tolist()
+        [6.0]
+        """
+        out = responses.copy()
+        for i in self.items:
+            if i.reverse and i.id in out.columns:
+                out[i.id] = i.low + i.high - out[i.id].astype(float)
+        return out
+
+
+def _fail(source: str, where: str, why: str) -> CodebookError:
+    return CodebookError(f"{source}: {where}{': ' if where else ''}{why}")
+
+
+def _unknown_keys(found: dict, allowed: tuple[str, ...], source: str, where: str) -> None:
+    extra = [k for k in found if k not in allowed]
+    if extra:
+        hints = []
+        for k in extra:
+            close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.7)
+            hints.append(f"{k!r} (did you mean {close[0]!r}?)" if close else repr(k))
+        raise _fail(source, where, f"unknown key(s) {', '.join(hints)}; a codebook's keys are "
+                                   f"{list(allowed)}")
+
+
+def _text(value: Any, source: str, where: str, *, blank: bool = False) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _fail(source, where, f"must be text, not {value!r}")
+    value = str(value).strip()
+    if not value and not blank:
+        raise _fail(source, where, "must not be empty")
+    return value
+
+
+def _integer(value: Any, source: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(source, where, f"must be an integer, not {value!r}")
+    return value
+
+
+def _range(value: Any, source: str, where: str) -> tuple[int, int]:
+    if not isinstance(value, dict) or set(value) != {"min", "max"}:
+        raise _fail(source, where, f"must be {{min: <integer>, max: <integer>}}, not {value!r}")
+    low = _integer(value["min"], source, f"{where}.min")
+    high = _integer(value["max"], source, f"{where}.max")
+    if low >= high:
+        raise _fail(source, where, f"min ({low}) must be below max ({high})")
+    return low, high
+
+
+def _min_items(value: Any, source: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(source, "min_items", f"must be a count (an integer, e.g. 4) or a fraction "
+                                         f"of the scale's items (e.g. 0.8), not {value!r}")
+    if isinstance(value, float) and value > 1 and value.is_integer():
+        value = int(value)  # 4.0 from a numeric parameter is the count 4
+    if isinstance(value, int):
+        if value < 1:
+            raise _fail(source, "min_items", f"a count must be at least 1, not {value}")
+        return value
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise _fail(source, "min_items", f"a fraction must lie in (0, 1], not {value}")
+    return float(value)
+
+
+def _item(raw: Any, k: int, default: tuple[int, int], source: str) -> Item:
+    where = f"items[{k}]"
+    if not isinstance(raw, dict):
+        raise _fail(source, where, f"must be a mapping such as {{id: q1, scale: s}}, not {raw!r}")
+    if "id" in raw:
+        where = f"items[{k}] ({raw['id']!r})"
+    _unknown_keys(raw, ITEM_KEYS, source, where)
+    for key in ("id", "scale"):
+        if key not in raw:
+            raise _fail(source, where, f"key {key!r} is missing")
+    reverse = raw.get("reverse", False)
+    if not isinstance(reverse, bool):
+        raise _fail(source, f"{where}.reverse", f"must be true or false, not {reverse!r}")
+    low, high = (_range(raw["response_scale"], source, f"{where}.response_scale")
+                 if "response_scale" in raw else default)
+    return Item(id=_text(raw["id"], source, f"{where}.id"),
+                scale=_text(raw["scale"], source, f"{where}.scale"),
+                facet=_text(raw.get("facet", ""), source, f"{where}.facet", blank=True),
+                reverse=reverse, low=low, high=high,
+                text=_text(raw.get("text", ""), source, f"{where}.text", blank=True))
+
+
+def _check_items(items: list[Item], respondent: str, unit: str, source: str) -> None:
+    seen: dict[str, int] = {}
+    for k, i in enumerate(items):
+        if i.id in seen:
+            raise _fail(source, f"items[{k}]", f"id {i.id!r} repeats items[{seen[i.id]}]")
+        if i.id in (respondent, unit):
+            raise _fail(source, f"items[{k}]", f"id {i.id!r} is also the "
+                                               f"{'respondent' if i.id == respondent else 'unit'}"
+                                               " column")
+        seen[i.id] = k
+    for scale in dict.fromkeys(i.scale for i in items):
+        ranges = {(i.low, i.high) for i in items if i.scale == scale}
+        if len(ranges) > 1:
+            raise _fail(source, f"scale {scale!r}", f"its items have different response scales "
+                                                    f"{sorted(ranges)}; the items of one scale "
+                                                    "must share one range")
+
+
+def _scales_meta(raw: Any, scales: list[str], source: str):
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, dict):
+        raise _fail(source, "scales", f"must map scale names to {{label, published_alpha}}, "
+                                      f"not {raw!r}")
+    labels, alphas = [], []
+    for name, meta in raw.items():
+        where = f"scales.{name}"
+        if name not in scales:
+            raise _fail(source, where, f"no item belongs to scale {name!r}; scales are {scales}")
+        if not isinstance(meta, dict):
+            raise _fail(source, where, f"must be a mapping, not {meta!r}")
+        _unknown_keys(meta, _SCALE_KEYS, source, where)
+        if "label" in meta:
+            labels.append((name, _text(meta["label"], source, f"{where}.label")))
+        if "published_alpha" in meta:
+            a = meta["published_alpha"]
+            if isinstance(a, bool) or not isinstance(a, int | float) or not -1 <= a <= 1:
+                raise _fail(source, f"{where}.published_alpha", f"must be a number up to 1, "
+                                                                f"not {a!r}")
+            alphas.append((name, float(a)))
+    return tuple(labels), tuple(alphas)
+
+
+def from_mapping(raw: Any, source: str = "codebook") -> Codebook:
+    """Validate a parsed codebook (a mapping, as from YAML) and return it.
+
+    Raises
+    ------
+    CodebookError
+        One message naming ``source`` and the key (``items[3] ('q4').reverse``): a missing or
+        unknown key (with the closest known one), a wrong type, a response scale whose min is
+        not below its max, a repeated item id, an item id equal to the respondent or unit
+        column, the items of one scale on different ranges, a missing-value code inside a
+        response scale, or a ``min_items`` count larger than some scale's number of items.
+    """
+    if not isinstance(raw, dict):
+        raise _fail(source, "", "a codebook must be a mapping of keys (respondent, unit, "
+                                "response_scale, items, ...)")
+    _unknown_keys(raw, TOP_KEYS, source, "")
+    absent = [k for k in _REQUIRED if k not in raw]
+    if absent:
+        raise _fail(source, "", f"required key(s) {absent} missing")
+    respondent = _text(raw["respondent"], source, "respondent")
+    unit = _text(raw["unit"], source, "unit")
+    if respondent == unit:
+        raise _fail(source, "unit", f"must differ from the respondent column {respondent!r}")
+    default = _range(raw["response_scale"], source, "response_scale")
+    if not isinstance(raw["items"], list) or not raw["items"]:
+        raise _fail(source, "items", "must be a non-empty list of items")
+    items = [_item(r, k, default, source) for k, r in enumerate(raw["items"])]
+    _check_items(items, respondent, unit, source)
+    codes = raw.get("missing_codes", []) or []
+    if not isinstance(codes, list):
+        raise _fail(source, "missing_codes", f"must be a list of integers, not {codes!r}")
+    codes = [_integer(c, source, "missing_codes") for c in codes]
+    for i in items:
+        inside = sorted(c for c in codes if i.low <= c <= i.high)
+        if inside:
+            raise _fail(source, "missing_codes", f"code(s) {inside} lie inside the response "
+                                                 f"scale {i.low}-{i.high} of item {i.id!r}, so "
+                                                 "an answer would be ambiguous; use codes "
+                                                 "outside the scale (e.g. -9)")
+    min_items = _min_items(raw.get("min_items", 1.0), source)
+    scales = list(dict.fromkeys(i.scale for i in items))
+    if isinstance(min_items, int):
+        for s in scales:
+            k = sum(i.scale == s for i in items)
+            if min_items > k:
+                raise _fail(source, "min_items", f"{min_items} is more than the {k} item(s) of "
+                                                 f"scale {s!r}; give a count every scale can "
+                                                 "meet or a fraction such as 0.8")
+    min_resp = _integer(raw.get("min_respondents", 5), source, "min_respondents")
+    if min_resp < 1:
+        raise _fail(source, "min_respondents", f"must be at least 1, not {min_resp}")
+    synthetic = raw.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise _fail(source, "synthetic", f"must be true or false, not {synthetic!r}")
+    labels, alphas = _scales_meta(raw.get("scales"), scales, source)
+    return Codebook(respondent=respondent, unit=unit, scale_min=default[0],
+                    scale_max=default[1], items=tuple(items), missing_codes=tuple(codes),
+                    min_items=min_items, min_respondents=min_resp,
+                    name=_text(raw.get("name", ""), source, "name", blank=True),
+                    description=_text(raw.get("description", ""), source, "description",
+                                      blank=True),
+                    synthetic=synthetic, labels=labels, published_alphas=alphas, source=source)
+
+
+def load_codebook(path: str | os.PathLike) -> Codebook:
+    """Read and validate a codebook YAML file (see the module docstring for its keys).
+
+    Raises
+    ------
+    CodebookError
+        Naming the file: not found, too large, not UTF-8, not YAML (with the line), or any
+        problem :func:`from_mapping` finds.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(f"{path}: codebook file not found")
+    if path.stat().st_size > MAX_BYTES:
+        raise CodebookError(f"{path}: a codebook may have at most {MAX_BYTES // 2**20} MiB")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CodebookError(f"{path}: the codebook is not UTF-8 text") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CodebookError(f"{path}: {where}not valid YAML ({why})") from None
+    return from_mapping(raw, str(path))
+
+
+def exhibit1(root=None) -> Codebook:
+    """The 20-item instrument of Exhibit 1: teacher_id within school_id, a 1-5 agreement scale
+    (an assumption; the paper does not say), 4 of 5 items per score, schools of at least 5
+    respondents, Exhibit 3's alphas as the published ones."""
+    bank = published.items(root)
+    alphas = published.alphas(root)
+    labels = dict(zip(bank["scale"], bank["scale_label"], strict=True))
+    return from_mapping({
+        "name": "Exhibit 1: the collaborative-community instrument (paper 001)",
+        "respondent": "teacher_id", "unit": "school_id",
+        "response_scale": {"min": 1, "max": 5}, "missing_codes": [], "min_items": 4,
+        "min_respondents": 5,
+        "scales": {s: {"label": labels[s], "published_alpha": float(alphas[s])}
+                   for s in labels},
+        "items": [{"id": r.item_id, "scale": r.scale, "facet": r.facet, "reverse": False,
+                   "text": r.text} for r in bank.itertuples()],
+    }, EXHIBIT1_SOURCE)
+
+
+def is_exhibit1(cb: Codebook) -> bool:
+    """Whether ``cb`` is :func:`exhibit1`'s codebook itself (messages then speak of teachers
+    and Exhibit 1), not a file, even one with the same content."""
+    return cb.source == EXHIBIT1_SOURCE
+
+
+def to_mapping(cb: Codebook) -> dict[str, Any]:
+    """The codebook as a plain mapping that :func:`from_mapping` reads back unchanged."""
+    out: dict[str, Any] = {}
+    if cb.name:
+        out["name"] = cb.name
+    if cb.description:
+        out["description"] = cb.description
+    if cb.synthetic:
+        out["synthetic"] = True
+    out |= {"respondent": cb.respondent, "unit": cb.unit,
+            "response_scale": {"min": cb.scale_min, "max": cb.scale_max},
+            "missing_codes": list(cb.missing_codes), "min_items": cb.min_items,
+            "min_respondents": cb.min_respondents}
+    labels, alphas = dict(cb.labels), dict(cb.published_alphas)
+    if labels or alphas:
+        out["scales"] = {s: {k: v for k, v in (("label", labels.get(s)),
+                                               ("published_alpha", alphas.get(s)))
+                             if v is not None}
+                         for s in cb.scales if s in labels or s in alphas}
+    items = []
+    for i in cb.items:
+        row: dict[str, Any] = {"id": i.id, "scale": i.scale}
+        if i.facet:
+            row["facet"] = i.facet
+        row["reverse"] = i.reverse
+        if (i.low, i.high) != (cb.scale_min, cb.scale_max):
+            row["response_scale"] = {"min": i.low, "max": i.high}
+        if i.text:
+            row["text"] = i.text
+        items.append(row)
+    out["items"] = items
+    return out
+
+
+def _flow(value: Any) -> str:
+    """A value in YAML flow style: JSON for strings and numbers (valid YAML), mappings and
+    lists inline."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def to_yaml(cb: Codebook, *, header: str = "") -> str:
+    """The codebook as YAML text, one item per line, in a fixed layout (same codebook, same
+    bytes). ``header`` lines are written first as comments."""
+    lines = [f"# {h}".rstrip() for h in header.splitlines()]
+    for key, value in to_mapping(cb).items():
+        if key == "items":
+            lines.append("items:")
+            lines += [f"  - {_flow(row)}" for row in value]
+        elif key == "scales":
+            lines.append("scales:")
+            lines += [f"  {s}: {_flow(meta)}" for s, meta in value.items()]
+        else:
+            lines.append(f"{key}: {_flow(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def with_options(cb: Codebook, **options: Any) -> Codebook:
+    """The codebook with some instrument-wide options replaced and checked again.
+
+    ``options`` are ``scale_min``, ``scale_max``, ``missing_codes``, ``min_items`` and
+    ``min_respondents``; a value of ``None`` keeps the codebook's. Items without a range of
+    their own follow a new ``scale_min``/``scale_max``.
+    """
+    allowed = {"scale_min", "scale_max", "missing_codes", "min_items", "min_respondents"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise CodebookError(f"unknown option(s) {unknown}; options are {sorted(allowed)}")
+    options = {k: v for k, v in options.items() if v is not None}
+    if not options:
+        return cb
+    raw = to_mapping(cb)
+    low = options.pop("scale_min", cb.scale_min)
+    high = options.pop("scale_max", cb.scale_max)
+    raw["response_scale"] = {"min": low, "max": high}
+    if "missing_codes" in options:
+        options["missing_codes"] = list(options["missing_codes"])
+    raw |= options
+    new = from_mapping(raw, cb.source)
+    return dataclasses.replace(new, source=cb.source)
