@@ -28,3 +28,54 @@ def test_heatmap_difference_panel_shows_rounding_units_not_noise():
         assert set(annotations) <= {"0.00", cell}
         assert right.collections[0].get_clim() == (-1.0, 1.0)
         plt.close(fig)
+
+
+def _tables(cb_name, survey_name):
+    from pathlib import Path
+
+    from collabcomm import codebook, instrument, survey
+
+    examples = Path(__file__).resolve().parents[1] / "data" / "examples"
+    cb = codebook.load_codebook(examples / cb_name)
+    responses = instrument.read_survey(examples / survey_name, cb)
+    return cb, responses, survey.analyse(responses, cb)
+
+
+def test_instrument_figures_follow_a_codebook():
+    figures.set_theme()
+    cb, responses, tables = _tables("lq2002_codebook.yaml", "lq2002_items.csv")
+    fig = figures.reliability_plot(tables["reliability"], synthetic=False)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["LEAD", "TSIG", "HOSTIL"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["this survey (Feldt 95% CI)"]
+    plt.close(fig)
+    fig = figures.school_profiles(tables["schools"], cb.scales, synthetic=False, unit=cb.unit,
+                                  units="units")
+    assert fig.axes[0].get_title() == "Unit profiles (49 units)"
+    assert fig.axes[0].get_xlabel().startswith("unit mean score")
+    plt.close(fig)
+    blocks = [len(cb.scale_items(s)) for s in cb.scales]
+    fig = figures.interitem_heatmap(responses, cb.item_ids, synthetic=False, blocks=blocks)
+    ax = fig.axes[0]
+    assert sorted(line.get_ydata()[0] for line in ax.lines if line.get_ydata()[0] ==
+                  line.get_ydata()[-1]) == [11, 14]  # LEAD 11 | TSIG 3 | HOSTIL 5
+    plt.close(fig)
+
+
+def test_instrument_figures_of_exhibit1_keep_their_layout():
+    from collabcomm import instrument, survey
+    from collabcomm.paths import project
+
+    figures.set_theme()
+    responses = instrument.read_survey(project().root / "data" / "examples" / "example_survey.csv")
+    tables = survey.analyse(responses, min_respondents=3)
+    fig = figures.reliability_plot(tables["reliability"])
+    assert tuple(fig.get_size_inches()) == (7.0, 3.8)
+    assert "published (Exhibit 3)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][2] == "Collaborative"
+    plt.close(fig)
+    fig = figures.interitem_heatmap(responses, list(responses.columns[2:]))
+    assert fig.axes[0].get_title() == "Inter-item correlations (teachers)"
+    assert sorted(line.get_ydata()[0] for line in fig.axes[0].lines
+                  if line.get_ydata()[0] == line.get_ydata()[-1]) == [5, 10, 15]
+    plt.close(fig)

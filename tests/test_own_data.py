@@ -62,3 +62,45 @@ def test_score_command_writes_only_beside_the_chosen_path(tmp_path):
             assert SUPPRESSED not in p.read_text(), p.name
         if p.name != "scores.csv":  # only the chosen path holds respondent rows
             assert not any(t in p.read_text() for t in TEACHER_IDS), p.name
+
+
+def test_notebook_02_with_an_own_codebook(tmp_path):
+    # another field's instrument through parameters only: 7-point items, a reverse-keyed item,
+    # wards as units; results in build/own_data/, unit column named as in the codebook
+    root = tmp_path / "proj"
+    for sub in ("notebooks", "data", "figures"):
+        shutil.copytree(REPO / sub, root / sub)
+    before = tree_digest(root)
+    report = pipeline.run(root, only=["02"], progress=False, out=io.StringIO(), overrides={
+        "responses_path": "data/examples/hospital_survey_synthetic.csv",
+        "codebook_path": "data/examples/hospital_codebook.yaml"})
+    assert report.ok, report.failure and report.failure.message
+    assert tree_digest(root, skip="build") == before, "files outside build/ changed"
+    own = root / "build" / "own_data"
+    agreement = pd.read_csv(own / "instrument_agreement.csv")
+    assert list(agreement.columns) == ["unit_id", "scale", "rwg_j", "rwg_star_j"]
+    assert list(pd.read_csv(own / "instrument_suppressed.csv")["unit_id"]) == ["WARD-05"]
+    assert "respondent: \"staff_id\"" in (own / "instrument_codebook.yaml").read_text()
+    assert "synthetic: true" in (own / "instrument_codebook.yaml").read_text()
+    ids = pd.read_csv(REPO / "data" / "examples" / "hospital_survey_synthetic.csv")["staff_id"]
+    for p in (q for q in own.rglob("*") if q.is_file()):
+        data = p.read_bytes()
+        assert not any(s.encode() in data for s in ids), f"{p.name} holds a respondent id"
+        if p.name != "instrument_suppressed.csv":
+            assert b"WARD-05" not in data, f"{p.name} shows the suppressed ward"
+    svg = (own / "figures" / "instrument_reliability.svg").read_text()
+    assert "synthetic" in svg.lower()  # the example's figures say the data are made up
+
+
+def test_notebook_02_refuses_a_bad_codebook(tmp_path):
+    root = tmp_path / "proj"
+    for sub in ("notebooks", "data", "figures"):
+        shutil.copytree(REPO / sub, root / sub)
+    bad = root / "data" / "examples" / "bad_codebook.yaml"
+    bad.write_text("respondent: staff_id\nunit: unit_id\nresponse_scale: {min: 7, max: 1}\n"
+                   "items: [{id: q1, scale: s}]\n", encoding="utf-8")
+    report = pipeline.run(root, only=["02"], progress=False, out=io.StringIO(), overrides={
+        "responses_path": "data/examples/hospital_survey_synthetic.csv",
+        "codebook_path": "data/examples/bad_codebook.yaml"})
+    assert not report.ok and report.failure.error == "CodebookError"
+    assert "response_scale: min (7) must be below max (1)" in report.failure.message

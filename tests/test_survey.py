@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from collabcomm import survey
+from collabcomm import codebook, instrument, survey
+from collabcomm.errors import SurveyFileError
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "data" / "examples" / "example_survey.csv"
@@ -127,3 +129,161 @@ def test_an_output_in_an_input_folder_is_refused(tmp_path):
     assert proc.stderr.startswith(f"error: {target}: --out would be written into data/examples/")
     assert f"(input survey {EXAMPLE})" in proc.stderr
     assert list((root / "data" / "examples").iterdir()) == []
+
+
+# --- any codebook: the hospital example, the published default through a file, lq2002 vs R ---
+
+HOSPITAL = REPO / "data" / "examples" / "hospital_survey_synthetic.csv"
+HOSPITAL_CB = REPO / "data" / "examples" / "hospital_codebook.yaml"
+TEMPLATE = REPO / "data" / "derived" / "instrument_codebook.yaml"
+
+
+def test_score_command_with_a_codebook(tmp_path):
+    out = tmp_path / "ward_scores.csv"
+    proc = _score(HOSPITAL, "--codebook", HOSPITAL_CB, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    names = survey.output_names(out)
+    assert [p.name for p in names.values()] == [
+        "ward_scores.csv", "ward_scores_schools.csv", "ward_scores_reliability.csv",
+        "ward_scores_items.csv", "ward_scores_icc.csv", "ward_scores_agreement.csv",
+        "ward_scores_suppressed.csv"]
+    scores = pd.read_csv(names["teachers"])
+    assert list(scores.columns[:2]) == ["staff_id", "unit_id"]
+    assert list(pd.read_csv(names["agreement"]).columns) == ["unit_id", "scale", "rwg_j",
+                                                             "rwg_star_j"]
+    assert list(pd.read_csv(names["suppressed"])["unit_id"]) == ["WARD-05"]  # 4 respondents
+    assert list(pd.read_csv(names["icc"]).columns[:3]) == ["scale", "icc1", "icc2"]
+    rel = pd.read_csv(names["reliability"])
+    assert list(rel.columns[:2]) == ["scale", "alpha"] and rel["published_alpha"].isna().all()
+    assert rel.set_index("scale")["alpha"].gt(0.7).all()  # the reverse-keyed item was recoded
+
+
+def test_the_exhibit1_codebook_file_gives_the_same_bytes(tmp_path):
+    # the default instrument through the codebook path: outputs byte for byte the same
+    a, b = tmp_path / "a" / "s.csv", tmp_path / "b" / "s.csv"
+    assert _score(EXAMPLE, "--out", a).returncode == 0
+    proc = _score(EXAMPLE, "--codebook", TEMPLATE, "--out", b)
+    assert proc.returncode == 0, proc.stderr
+    for x, y in zip(survey.output_names(a).values(), survey.output_names(b).values(), strict=True):
+        assert x.read_bytes() == y.read_bytes(), x.name
+
+
+def test_hand_computed_scores_with_reverse_keying_and_a_fraction():
+    cb = codebook.from_mapping({
+        "respondent": "id", "unit": "ward", "response_scale": {"min": 1, "max": 7},
+        "missing_codes": [-9], "min_items": 0.6, "min_respondents": 1,
+        "items": [{"id": "c1", "scale": "c"}, {"id": "c2", "scale": "c", "reverse": True},
+                  {"id": "c3", "scale": "c"}]})
+    responses = pd.DataFrame({"id": ["a", "b", "c"], "ward": ["W", "W", "V"],
+                              "c1": [7.0, 4.0, 1.0], "c2": [1.0, None, None],
+                              "c3": [4.0, 4.0, None]})
+    s = instrument.score(responses, cb)
+    # a: 7, 8 - 1 = 7, 4 -> mean 6 -> 100 * 5/6; b: 4, 4 -> 50; c: 1 of 3 < ceil(0.6 * 3) = 2
+    assert s["c"].iloc[0] == pytest.approx(100 * 5 / 6)
+    assert s["c"].iloc[1] == 50.0 and pd.isna(s["c"].iloc[2])
+    assert list(s["n_items_c"]) == [3, 2, 1]
+
+
+@pytest.mark.parametrize("change, message", [
+    ("answer", "row 3, column 'collaborative_policies': answer 8 is outside the response "
+               "scale 1-7 that the codebook {cb} gives for this item"),
+    ("unit", "missing column(s) 'unit_id' (found 'unit_ids': misspelled?)"),
+    ("item", "unexpected column(s) ['extra_item']. Expected ['staff_id', 'unit_id'] and the 12 "
+             "item ids of the codebook {cb}"),
+    ("code", "row 2, column 'traditional_policies': 99 looks like a missing-value code that was "
+             "not declared"),
+])
+def test_file_and_codebook_disagreeing_name_both(tmp_path, change, message):
+    text = HOSPITAL.read_text(encoding="utf-8").splitlines()
+    if change == "answer":
+        cells = text[2].split(",")
+        cells[8] = "8"
+        text[2] = ",".join(cells)
+    elif change == "unit":
+        text[0] = text[0].replace("unit_id", "unit_ids")
+    elif change == "item":
+        text = [row + (",extra_item" if k == 0 else ",3") for k, row in enumerate(text)]
+    else:
+        text[1] = text[1].replace("H0001,WARD-01,4", "H0001,WARD-01,99")
+    bad = tmp_path / "wards.csv"
+    bad.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(SurveyFileError) as info:
+        instrument.read_survey(bad, codebook.load_codebook(HOSPITAL_CB))
+    assert str(info.value).startswith(f"{bad}: ")
+    assert message.format(cb=HOSPITAL_CB) in str(info.value)
+
+
+def test_a_bad_codebook_exits_2_and_writes_nothing(tmp_path):
+    cb = tmp_path / "cb.yaml"
+    cb.write_text(HOSPITAL_CB.read_text(encoding="utf-8").replace("reverse: true",
+                                                                  "reverse: yes please"),
+                  encoding="utf-8")
+    out = tmp_path / "out" / "s.csv"
+    proc = _score(HOSPITAL, "--codebook", cb, "--out", out)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {cb}: items[7] ('collaborative_disagreements').reverse: must be true or false, "
+        "not 'yes please'"]
+    assert not out.parent.exists()
+    proc = _score(HOSPITAL, "--codebook", cb, "--out", cb)
+    assert proc.returncode == 2 and "would overwrite the codebook" in proc.stderr
+
+
+def test_min_items_option_takes_a_fraction(tmp_path):
+    out = tmp_path / "s.csv"
+    proc = _score(HOSPITAL, "--codebook", HOSPITAL_CB, "--min-items", "1.0", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    strict = pd.read_csv(out)
+    assert strict["collaborative"].isna().sum() == (strict["n_items_collaborative"] < 3).sum() > 0
+    assert _score(HOSPITAL, "--codebook", HOSPITAL_CB, "--min-items", "most",
+                  "--out", out).returncode == 2
+
+
+LQ = REPO / "data" / "examples"
+
+
+@pytest.fixture(scope="module")
+def lq2002():
+    """lq2002 scored through the codebook path, and R's values (tests/reference/
+    multilevel_items.R: psych::alpha, multilevel::ICC1/ICC2, rwg.j, rwg.j.lindell)."""
+    cb = codebook.load_codebook(LQ / "lq2002_codebook.yaml")
+    tables = survey.analyse(instrument.read_survey(LQ / "lq2002_items.csv", cb), cb)
+    ref = pd.read_csv(REPO / "tests" / "reference" / "lq2002_items_reference.csv",
+                      keep_default_na=False, dtype={"unit": str})
+    return tables, ref
+
+
+def _r(ref, table, statistic):
+    return ref[(ref["table"] == table) & (ref["statistic"] == statistic)]
+
+
+def test_lq2002_alpha_and_item_statistics_equal_psych(lq2002):
+    tables, ref = lq2002
+    rel = tables["reliability"].set_index("scale")
+    for col, stat in (("alpha", "raw_alpha"), ("std_alpha", "std_alpha"),
+                      ("mean_interitem_r", "average_r")):
+        r = _r(ref, "alpha", stat).set_index("scale")["value"].astype(float)
+        assert list(r.index) == ["LEAD", "TSIG", "HOSTIL"]
+        assert (rel.loc[r.index, col] - r).abs().max() < 1e-9, col
+    items = tables["items"].set_index("item")
+    for col, stat in (("item_rest_r", "r_drop"), ("alpha_if_deleted", "alpha_if_deleted"),
+                      ("mean", "mean"), ("sd", "sd")):
+        r = _r(ref, "item", stat).set_index("item")["value"].astype(float)
+        assert len(r) == 19
+        assert (items.loc[r.index, col] - r).abs().max() < 1e-9, col
+
+
+def test_lq2002_icc_and_rwg_equal_multilevel(lq2002):
+    tables, ref = lq2002
+    icc = tables["icc"].set_index("scale")
+    for col in ("icc1", "icc2"):
+        r = _r(ref, "icc", col).set_index("scale")["value"].astype(float)
+        assert (icc.loc[r.index, col] - r).abs().max() < 1e-9, col
+    assert list(icc["schools"]) == [49, 49, 49] and list(icc["teachers"]) == [2042] * 3
+    ours = tables["agreement"].set_index(["COMPID", "scale"])
+    for col, stat in (("rwg_j", "rwg_j"), ("rwg_star_j", "rwg_j_lindell")):
+        r = _r(ref, "agreement", stat).set_index(["unit", "scale"])["value"].astype(float)
+        assert len(r) == 49 * 3
+        assert (ours.loc[r.index, col] - r).abs().max() < 1e-9, col
+    truncated = _r(ref, "agreement", "rwg_j").astype({"value": float})
+    assert (truncated["value"] == 0).sum() == 8  # the truncation at 0 is exercised

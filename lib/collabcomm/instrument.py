@@ -59,12 +59,15 @@ def item_bank(root=None) -> pd.DataFrame:
     return published.items(root)
 
 
-def item_grid(root=None) -> pd.DataFrame:
-    """Exhibit 1 as a 5 x 4 grid: facets as rows, community types as columns, item text in
-    the cells."""
-    bank = item_bank(root)
-    grid = bank.pivot(index="facet", columns="scale", values="text")
-    return grid.loc[list(FACETS), list(SCALES)]
+def item_grid(root=None, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The instrument as a grid: facets as rows, scales as columns, item text in the cells
+    (Exhibit 1's 5 x 4 by default). An item without a facet is its own row (its id); a blank
+    cell is a facet a scale does not measure."""
+    cb = exhibit1(root) if codebook is None else codebook
+    rows = pd.DataFrame([(i.facet or i.id, i.scale, i.text or i.id) for i in cb.items],
+                        columns=["facet", "scale", "text"])
+    grid = rows.pivot(index="facet", columns="scale", values="text")
+    return grid.loc[list(dict.fromkeys(rows["facet"])), cb.scales]
 
 
 def scale_items(scale: str) -> list[str]:
@@ -263,9 +266,10 @@ def _answer(v: str, c: str, line: int, lo: int, hi: int, codes: set[int], path: 
     if lo <= x <= hi:
         return float(x)
     if _is_missing_code_like(x):
+        how = (f"with missing_codes (e.g. --missing-codes {x})" if is_exhibit1(cb) else
+               f"in the missing_codes of the codebook {cb.source}")
         raise SurveyFileError(f"{where}: {x} looks like a missing-value code that was not "
-                              f"declared; declare it with missing_codes (e.g. --missing-codes "
-                              f"{x}) or correct the answer")
+                              f"declared; declare it {how} or correct the answer")
     tail = "" if is_exhibit1(cb) else (
         f" that the codebook {cb.source} gives for this item; correct the answer, or the "
         "codebook's response_scale if the survey used another range")

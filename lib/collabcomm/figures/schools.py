@@ -88,58 +88,75 @@ def same_statistics_scatter(datasets: dict[int, pd.DataFrame], x: str, y: str,
     return _finish(fig, True)
 
 
-def reliability_plot(reliability: pd.DataFrame, *, synthetic: bool = True) -> plt.Figure:
-    """Cronbach's alpha per scale with its Feldt 95% interval, against the published alpha."""
+def _shown(scale: str) -> str:
+    """A scale's name on an axis: lower-case names capitalized (``collaborative`` ->
+    ``Collaborative``), others as written (``LEAD``)."""
+    return scale.capitalize() if scale.islower() else scale
+
+
+def reliability_plot(reliability: pd.DataFrame, *, synthetic: bool = True,
+                     respondents: str = "teacher") -> plt.Figure:
+    """Cronbach's alpha per scale with its Feldt 95% interval, against the published alpha
+    (drawn, and named in the legend, only where there is one; a codebook may give none).
+    ``respondents`` names the level in the axis label."""
     rel = reliability.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7, 3.8))
+    fig, ax = plt.subplots(figsize=(7, 3.8 if len(rel) <= 4 else 1.6 + 0.55 * len(rel)))
     for i, r in rel.iterrows():
         color = SCALE_COLORS.get(r["scale"], "#4c72b0")
         ax.errorbar(r["alpha"], i, xerr=[[r["alpha"] - r["ci_low"]], [r["ci_high"] - r["alpha"]]],
                     fmt="o", color=color, capsize=4)
         ax.plot(r["published_alpha"], i + 0.2, "D", color="black", markerfacecolor="white")
-    ax.set_yticks(range(len(rel)), [s.capitalize() for s in rel["scale"]])
+    ax.set_yticks(range(len(rel)), [_shown(s) for s in rel["scale"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("Cronbach's alpha (teacher level)")
+    ax.set_xlabel(f"Cronbach's alpha ({respondents} level)")
     ax.set_title("Scale reliability")
     ax.plot([], [], "o", color="grey", label="this survey (Feldt 95% CI)")
-    ax.plot([], [], "D", color="black", markerfacecolor="white", label="published (Exhibit 3)")
+    if rel["published_alpha"].notna().any():
+        ax.plot([], [], "D", color="black", markerfacecolor="white", label="published (Exhibit 3)")
     ax.legend(loc="lower left", fontsize=9)
     return _finish(fig, synthetic)
 
 
 def school_profiles(schools: pd.DataFrame, scales: list[str], *,
-                    synthetic: bool = True) -> plt.Figure:
-    """Distribution of school scale scores (0-100): one strip of schools per community type,
-    with the median marked."""
-    long = schools.melt(id_vars=["school_id"], value_vars=scales, var_name="scale",
+                    synthetic: bool = True, unit: str = "school_id",
+                    units: str = "schools") -> plt.Figure:
+    """Distribution of unit (school) scale scores (0-100): one strip of units per scale, with
+    the median marked. ``unit`` is the id column, ``units`` the plural noun of the title."""
+    long = schools.melt(id_vars=[unit], value_vars=scales, var_name="scale",
                         value_name="score")
-    long["scale"] = long["scale"].str.capitalize()
-    order = [s.capitalize() for s in scales]
-    palette = {s.capitalize(): SCALE_COLORS.get(s, "#4c72b0") for s in scales}
-    fig, ax = plt.subplots(figsize=(7.5, 4))
+    long["scale"] = long["scale"].map(_shown)
+    order = [_shown(s) for s in scales]
+    palette = {_shown(s): SCALE_COLORS.get(s, "#4c72b0") for s in scales}
+    fig, ax = plt.subplots(figsize=(7.5, 4 if len(scales) <= 4 else 1.6 + 0.6 * len(scales)))
     sns.boxplot(data=long, x="score", y="scale", order=order, color="white", width=0.5,
                 showfliers=False, ax=ax)
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(long))  # seeded: same bytes
     ypos = long["scale"].map({s: i for i, s in enumerate(order)}).to_numpy() + jitter
     ax.scatter(long["score"], ypos, s=22, c=long["scale"].map(palette), zorder=3)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("school mean score (0-100, percent of maximum possible)")
+    ax.set_xlabel(f"{units[:-1] if units.endswith('s') else units} mean score "
+                  "(0-100, percent of maximum possible)")
     ax.set_ylabel("")
-    ax.set_title(f"School profiles ({schools['school_id'].nunique()} schools)")
+    ax.set_title(f"{units[:1].upper()}{units[1:-1]} profiles ({schools[unit].nunique()} {units})"
+                 if units.endswith("s") else f"Profiles ({schools[unit].nunique()} {units})")
     return _finish(fig, synthetic)
 
 
 def interitem_heatmap(responses: pd.DataFrame, items: list[str], *,
-                      synthetic: bool = True) -> plt.Figure:
-    """Teacher-level inter-item correlations of the 20 items, grouped by scale."""
+                      synthetic: bool = True, blocks: list[int] | None = None,
+                      respondents: str = "teachers") -> plt.Figure:
+    """Respondent-level inter-item correlations, grouped by scale: ``blocks`` are the scales'
+    numbers of items in order (default: blocks of five, Exhibit 1's scales)."""
     corr = responses[items].astype(float).corr()
     fig, ax = plt.subplots(figsize=(8.5, 7.5))
     sns.heatmap(corr, vmin=-1, vmax=1, cmap="RdBu_r", square=True, ax=ax,
                 xticklabels=items, yticklabels=items, cbar_kws={"shrink": 0.6})
-    for b in range(5, len(items), 5):
+    edges = (range(5, len(items), 5) if blocks is None
+             else np.cumsum(blocks)[:-1].tolist())
+    for b in edges:
         ax.axhline(b, color="black", lw=1)
         ax.axvline(b, color="black", lw=1)
-    ax.set_title("Inter-item correlations (teachers)")
+    ax.set_title(f"Inter-item correlations ({respondents})")
     ax.tick_params(labelsize=7)
     return _finish(fig, synthetic)

@@ -1,188 +1,31 @@
-"""Codebooks: an instrument described as data, so any survey can be scored like Exhibit 1's.
+"""Reading and checking codebooks: from YAML or a mapping to a :class:`Codebook`.
 
-A codebook is a small YAML file (README, *Your own instrument*)::
-
-    respondent: teacher_id        # respondent-id column
-    unit: school_id               # unit column (school, ward, team, firm)
-    response_scale: {min: 1, max: 5}
-    missing_codes: []             # answer codes meaning "missing"
-    min_items: 4                  # answered items a scale score needs: a count or a fraction
-    min_respondents: 5            # smallest unit reported
-    items:
-      - {id: traditional_policies, scale: traditional, facet: policies, reverse: false,
-         text: "..."}
-
-``respondent``, ``unit``, ``response_scale`` and ``items`` are required; ``missing_codes``
-defaults to none, ``min_items`` to 1.0 (every item of the scale) and ``min_respondents`` to 5.
-Optional keys the companion adds: ``name`` and ``description`` (free text), ``synthetic``
-(true for made-up example data), ``scales`` (per scale an optional ``label`` and
-``published_alpha``), and, per item, ``response_scale`` for an item answered on another range
-than the instrument's (all items of one scale must share one range). Any other key is refused,
-so a misspelled key cannot be silently ignored.
-
-A reverse-keyed answer :math:`x` becomes :math:`x_{\\min} + x_{\\max} - x` before anything is
-computed from it (:meth:`Codebook.keyed`).
-
-The 20-item instrument of Exhibit 1 is :func:`exhibit1`, built from
-``data/published/exhibit1_items.csv`` and Exhibit 3's alphas, never typed a second time;
-notebook 02 writes it out as ``data/derived/instrument_codebook.yaml`` (:func:`to_yaml`), a
-template to copy. Loading that file gives back :func:`exhibit1` exactly
-(tests/test_codebook.py).
+Every problem is one :class:`~collabcomm.errors.CodebookError` naming the file and the key
+(``items[3] ('q4').reverse``). The keys are documented in :mod:`collabcomm.codebook`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from .. import published
+from ..errors import CodebookError
+from .model import EXHIBIT1_SOURCE, Codebook, Item
+from .write import TOP_KEYS, to_mapping
 
-from . import published
-from .errors import CodebookError
-
-__all__ = [
-    "Item",
-    "Codebook",
-    "exhibit1",
-    "load_codebook",
-    "from_mapping",
-    "to_mapping",
-    "to_yaml",
-    "with_options",
-    "TOP_KEYS",
-    "EXHIBIT1_SOURCE",
-    "is_exhibit1",
-    "ITEM_KEYS",
-]
-
-TOP_KEYS: tuple[str, ...] = ("name", "description", "synthetic", "respondent", "unit",
-                             "response_scale", "missing_codes", "min_items", "min_respondents",
-                             "scales", "items")
-"""Keys a codebook may have, in the order :func:`to_yaml` writes them."""
+__all__ = ["ITEM_KEYS", "from_mapping", "load_codebook", "exhibit1", "with_options"]
 
 ITEM_KEYS: tuple[str, ...] = ("id", "scale", "facet", "reverse", "response_scale", "text")
 """Keys an item may have."""
 
-EXHIBIT1_SOURCE = "Exhibit 1 (data/published/exhibit1_items.csv)"
-"""The ``source`` of :func:`exhibit1`'s codebook."""
-
 _REQUIRED = ("respondent", "unit", "response_scale", "items")
 _SCALE_KEYS = ("label", "published_alpha")
 MAX_BYTES = 2**20
-
-
-@dataclass(frozen=True)
-class Item:
-    """One item: its column id, scale, facet, keying, response range and wording."""
-
-    id: str
-    scale: str
-    facet: str = ""
-    reverse: bool = False
-    low: int = 1
-    high: int = 5
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Codebook:
-    """A validated instrument (build one with :func:`load_codebook`, :func:`from_mapping` or
-    :func:`exhibit1`; the constructor does not check)."""
-
-    respondent: str
-    unit: str
-    scale_min: int
-    scale_max: int
-    items: tuple[Item, ...]
-    missing_codes: tuple[int, ...] = ()
-    min_items: int | float = 1.0
-    min_respondents: int = 5
-    name: str = ""
-    description: str = ""
-    synthetic: bool = False
-    labels: tuple[tuple[str, str], ...] = ()
-    published_alphas: tuple[tuple[str, float], ...] = ()
-    source: str = "codebook"
-
-    @property
-    def item_ids(self) -> list[str]:
-        """Item ids in the codebook's order."""
-        return [i.id for i in self.items]
-
-    @property
-    def columns(self) -> list[str]:
-        """The columns a survey file must have: respondent, unit, then the items."""
-        return [self.respondent, self.unit, *self.item_ids]
-
-    @property
-    def scales(self) -> list[str]:
-        """Scale names in the order of their first item."""
-        return list(dict.fromkeys(i.scale for i in self.items))
-
-    def scale_items(self, scale: str) -> list[str]:
-        """The item ids of ``scale``, in the codebook's order."""
-        found = [i.id for i in self.items if i.scale == scale]
-        if not found:
-            raise CodebookError(f"{self.source}: unknown scale {scale!r}; scales are "
-                                f"{self.scales}")
-        return found
-
-    def item(self, item_id: str) -> Item:
-        """The item with id ``item_id``."""
-        for i in self.items:
-            if i.id == item_id:
-                return i
-        raise CodebookError(f"{self.source}: unknown item {item_id!r}")
-
-    def scale_range(self, scale: str) -> tuple[int, int]:
-        """Lowest and highest answer of ``scale``'s items."""
-        first = self.item(self.scale_items(scale)[0])
-        return first.low, first.high
-
-    def n_options(self, scale: str) -> int:
-        """Number of response options of ``scale`` (the uniform null of rwg)."""
-        low, high = self.scale_range(scale)
-        return high - low + 1
-
-    def needed(self, scale: str) -> int:
-        r"""Answered items a score on ``scale`` needs: ``min_items`` when it is a count; for a
-        fraction :math:`f` of the scale's :math:`k` items, :math:`\lceil f k \rceil` (with a
-        tolerance of 1e-9, so that 0.7 of 10 items is 7, not 8)."""
-        if isinstance(self.min_items, int):
-            return self.min_items
-        k = len(self.scale_items(scale))
-        return max(1, math.ceil(self.min_items * k - 1e-9))
-
-    def label(self, scale: str) -> str:
-        """The scale's label (its name when the codebook gives none)."""
-        return dict(self.labels).get(scale, scale)
-
-    def published_alpha(self, scale: str) -> float:
-        """The alpha a publication reports for ``scale`` (NaN when none is given)."""
-        return float(dict(self.published_alphas).get(scale, float("nan")))
-
-    def keyed(self, responses: pd.DataFrame) -> pd.DataFrame:
-        """``responses`` with each reverse-keyed item recoded, :math:`x \\mapsto
-        x_{\\min} + x_{\\max} - x` on the item's own range; other columns are unchanged.
-
-        >>> cb = from_mapping({"respondent": "r", "unit": "u", "response_scale":
-        ...     {"min": 1, "max": 7}, "items": [{"id": "a", "scale": "s"},
-        ...     {"id": "b", "scale": "s", "reverse": True}]})
-        >>> cb.keyed(pd.DataFrame({"a": [2.0], "b": [2.0]}))["b"].tolist()
-        [6.0]
-        """
-        out = responses.copy()
-        for i in self.items:
-            if i.reverse and i.id in out.columns:
-                out[i.id] = i.low + i.high - out[i.id].astype(float)
-        return out
-
 
 def _fail(source: str, where: str, why: str) -> CodebookError:
     return CodebookError(f"{source}: {where}{': ' if where else ''}{why}")
@@ -397,7 +240,6 @@ def load_codebook(path: str | os.PathLike) -> Codebook:
         raise CodebookError(f"{path}: {where}not valid YAML ({why})") from None
     return from_mapping(raw, str(path))
 
-
 def exhibit1(root=None) -> Codebook:
     """The 20-item instrument of Exhibit 1: teacher_id within school_id, a 1-5 agreement scale
     (an assumption; the paper does not say), 4 of 5 items per score, schools of at least 5
@@ -415,76 +257,6 @@ def exhibit1(root=None) -> Codebook:
         "items": [{"id": r.item_id, "scale": r.scale, "facet": r.facet, "reverse": False,
                    "text": r.text} for r in bank.itertuples()],
     }, EXHIBIT1_SOURCE)
-
-
-def is_exhibit1(cb: Codebook) -> bool:
-    """Whether ``cb`` is :func:`exhibit1`'s codebook itself (messages then speak of teachers
-    and Exhibit 1), not a file, even one with the same content."""
-    return cb.source == EXHIBIT1_SOURCE
-
-
-def to_mapping(cb: Codebook) -> dict[str, Any]:
-    """The codebook as a plain mapping that :func:`from_mapping` reads back unchanged."""
-    out: dict[str, Any] = {}
-    if cb.name:
-        out["name"] = cb.name
-    if cb.description:
-        out["description"] = cb.description
-    if cb.synthetic:
-        out["synthetic"] = True
-    out |= {"respondent": cb.respondent, "unit": cb.unit,
-            "response_scale": {"min": cb.scale_min, "max": cb.scale_max},
-            "missing_codes": list(cb.missing_codes), "min_items": cb.min_items,
-            "min_respondents": cb.min_respondents}
-    labels, alphas = dict(cb.labels), dict(cb.published_alphas)
-    if labels or alphas:
-        out["scales"] = {s: {k: v for k, v in (("label", labels.get(s)),
-                                               ("published_alpha", alphas.get(s)))
-                             if v is not None}
-                         for s in cb.scales if s in labels or s in alphas}
-    items = []
-    for i in cb.items:
-        row: dict[str, Any] = {"id": i.id, "scale": i.scale}
-        if i.facet:
-            row["facet"] = i.facet
-        row["reverse"] = i.reverse
-        if (i.low, i.high) != (cb.scale_min, cb.scale_max):
-            row["response_scale"] = {"min": i.low, "max": i.high}
-        if i.text:
-            row["text"] = i.text
-        items.append(row)
-    out["items"] = items
-    return out
-
-
-def _flow(value: Any) -> str:
-    """A value in YAML flow style: JSON for strings and numbers (valid YAML), mappings and
-    lists inline."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def to_yaml(cb: Codebook, *, header: str = "") -> str:
-    """The codebook as YAML text, one item per line, in a fixed layout (same codebook, same
-    bytes). ``header`` lines are written first as comments."""
-    lines = [f"# {h}".rstrip() for h in header.splitlines()]
-    for key, value in to_mapping(cb).items():
-        if key == "items":
-            lines.append("items:")
-            lines += [f"  - {_flow(row)}" for row in value]
-        elif key == "scales":
-            lines.append("scales:")
-            lines += [f"  {s}: {_flow(meta)}" for s, meta in value.items()]
-        else:
-            lines.append(f"{key}: {_flow(value)}")
-    return "\n".join(lines) + "\n"
 
 
 def with_options(cb: Codebook, **options: Any) -> Codebook:
