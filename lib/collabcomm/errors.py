@@ -13,6 +13,7 @@ __all__ = [
     "ParameterError",
     "PublishedDataError",
     "SurveyFileError",
+    "ModelSpecError",
     "OutputTargetError",
     "NotebookError",
     "RenderError",
@@ -36,6 +37,12 @@ class PublishedDataError(CollabcommError):
 
 class SurveyFileError(CollabcommError):
     """A survey response file fails validation (names the file, column and row)."""
+
+
+class ModelSpecError(CollabcommError):
+    """A model specification (:mod:`collabcomm.modelspec`; a small YAML file naming the
+    outcome, the controls and each model's terms) is missing, not valid YAML, or malformed:
+    names the file and the key."""
 
 
 class OutputTargetError(CollabcommError):
