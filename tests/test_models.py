@@ -206,3 +206,89 @@ def test_item_effects_needs_school_ids():
     d = reconstruct.schools().drop(columns="school_id")
     with pytest.raises(CollabcommError, match="school data lack column 'school_id'"):
         M.item_effects(d, pd.DataFrame({"school_id": [], "x": []}), ["x"])
+
+
+# --- any unit file and any specification: R survey's apipop (real data) -----------------------
+
+APIPOP = Path(__file__).resolve().parents[1] / "data" / "examples"
+
+
+@pytest.fixture(scope="module")
+def apipop():
+    """The apipop specification and its 6,157 complete schools (37 lack ``enroll``)."""
+    from collabcomm import modelspec, schooldata
+    from collabcomm.errors import MissingDataWarning
+
+    spec = modelspec.load_spec(APIPOP / "apipop_models.yaml")
+    with pytest.warns(MissingDataWarning, match="left out 37 of 6194 rows"):
+        data = schooldata.load_school_data(APIPOP / "apipop.csv", spec=spec, missing="drop")
+    return spec, data
+
+
+def test_statsmodels_equals_r_lm_on_apipop_to_1e_8(apipop):
+    # R: lm(api00 ~ api99 + meals + enroll, data = apipop), tests/reference/apipop_lm.R
+    spec, data = apipop
+    ref = pd.read_csv(REF / "apipop_lm.csv")
+    res = M.fit(data, 1, spec=spec)
+    m = M.tidy(res, 1).merge(ref, on=["model", "term"], suffixes=("", "_r"))
+    assert list(m["term"]) == ["const", "api99", "meals", "enroll"] and len(ref) == 4
+    for col in ("coef", "se", "t", "r_squared", "adj_r_squared"):
+        np.testing.assert_allclose(m[col], m[f"{col}_r"], rtol=1e-8, atol=0, err_msg=col)
+    # p: R's pt and scipy's t.sf agree; for api99 (t = 171) both underflow to 0
+    np.testing.assert_allclose(m["p"], m["p_r"], rtol=1e-8, atol=0)
+    assert m.loc[m.term == "api99", "p"].item() == 0.0
+    assert (m["n"] == m["n_r"]).all() and int(res.df_resid) == ref["df_resid"].iloc[0] == 6153
+    np.testing.assert_allclose(np.sqrt(res.scale), ref["sigma"].iloc[0], rtol=1e-8)
+    # the same fit from the raw file, rows left out model by model as lm's na.omit does
+    raw = pd.read_csv(APIPOP / "apipop.csv", dtype={"cds": str})
+    with pytest.warns(UserWarning, match=r"left out 37 of 6194 rows .* \(rows 371, 372, 373,"):
+        again = M.fit(raw, 1, spec=spec, missing="drop")
+    np.testing.assert_allclose(again.params, res.params, rtol=1e-12)
+    with pytest.raises(CollabcommError, match=r"column 'enroll', row 371: is blank"):
+        M.fit(raw, 1, spec=spec)
+
+
+def test_every_model_function_runs_on_a_specification(apipop):
+    spec, data = apipop
+    fits = M.fit_all(data, spec=spec)
+    assert list(fits["model"].unique()) == [1] and (fits["n"] == 6157).all()
+    assert M.specifications(spec=spec).to_dict("records") == [
+        {"model": 1, "formula": "api00 ~ api99 + meals + enroll",
+         "regressors": "api99,meals,enroll"}]
+    tab = M.regression_table(fits, spec=spec)
+    assert list(tab.index) == ["api99", "meals", "enroll", "Constant", "Observations",
+                               "R-squared"]
+    assert tab.loc["Observations", "Model 1"] == "6157"
+    assert tab.loc["R-squared", "Model 1"] == "0.956"  # R: 0.955742747647328
+    std = M.standardized(fits, data, spec=spec).set_index("term")
+    assert std.loc["meals", "beta"] == pytest.approx(
+        std.loc["meals", "coef"] * data["meals"].std() / data["api00"].std(), rel=1e-12)
+    v = M.vifs(data, 1, spec=spec)
+    r2 = sm.OLS(data["enroll"], sm.add_constant(data[["api99", "meals"]])).fit().rsquared
+    assert v["enroll"] == pytest.approx(1 / (1 - r2), rel=1e-10)
+    inf = M.influence(data, 1, spec=spec)
+    assert list(inf.columns) == ["cds", "cooks_d", "leverage", "student_resid"]
+    assert inf["cds"].iloc[0] == "01611190130229"  # the id is text, leading zero kept
+    assert inf["leverage"].sum() == pytest.approx(4)  # trace of the hat matrix = k + 1
+    part = M.partial_regression(data, 1, "enroll", spec=spec)
+    slope = np.polyfit(part["x_resid"], part["y_resid"], 1)[0]  # Frisch-Waugh-Lovell
+    assert slope == pytest.approx(fits.set_index("term").loc["enroll", "coef"], rel=1e-9)
+    assert list(part.columns) == ["cds", "x_resid", "y_resid"]
+    with pytest.raises(CollabcommError, match=r"apipop_models\.yaml: model must be one of 1, "
+                                              "not 5"):
+        M.fit(data, 5, spec=spec)
+    with pytest.raises(CollabcommError, match=r"lack column\(s\) \['api00', 'api99', 'enroll', "
+                                              r"'meals'\] needed by model 1"):
+        M.fit(reconstruct.schools(1), 1, spec=spec)
+
+
+def test_the_default_specification_is_exhibit4_exactly():
+    d = reconstruct.schools(5)
+    e = M.exhibit4()
+    pd.testing.assert_frame_equal(M.fit_all(d), M.fit_all(d, spec=e))
+    pd.testing.assert_frame_equal(M.fit_all(d, drop=("sed_pct",), cov_type="HC3"),
+                                  M.fit_all(d, drop=("sed_pct",), cov_type="HC3", spec=e))
+    pd.testing.assert_frame_equal(M.regression_table(M.fit_all(d)),
+                                  M.regression_table(M.fit_all(d), spec=e))
+    pd.testing.assert_frame_equal(M.influence(d, 3), M.influence(d, 3, spec=e))
+    assert M.formula(4) == M.formula(4, spec=e) == e.formula(4)

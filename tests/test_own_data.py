@@ -104,3 +104,34 @@ def test_notebook_02_refuses_a_bad_codebook(tmp_path):
         "codebook_path": "data/examples/bad_codebook.yaml"})
     assert not report.ok and report.failure.error == "CodebookError"
     assert "response_scale: min (7) must be below max (1)" in report.failure.message
+
+
+APIPOP_RUN = ["run", "--only", "04", "-p", "schools_path=data/examples/apipop.csv",
+              "-p", "spec_path=data/examples/apipop_models.yaml", "-p", "missing=drop"]
+"""The README's command for notebook 04 on your own units and models (R survey's apipop)."""
+
+
+def test_notebook_04_on_apipop_through_parameters_matches_r(project_copy):
+    from collabcomm.precision import round_significant
+
+    before = tree_digest(project_copy)
+    proc = subprocess.run([sys.executable, "-m", "collabcomm", *APIPOP_RUN, "--root",
+                           str(project_copy), "--no-progress"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert tree_digest(project_copy, skip="build") == before  # nothing outside build/ changed
+    own = project_copy / "build" / "own_data"
+    assert sorted(p.relative_to(own).as_posix() for p in own.rglob("*") if p.is_file()) == [
+        "exhibit4_fits.csv",  # no exhibit4_reproduced.csv: no published Exhibit 4 to compare
+        *(f"figures/exhibit4_{f}.{e}" for f in ("coefficients", "partial_regression")
+          for e in ("png", "svg"))]
+    fits = pd.read_csv(own / "exhibit4_fits.csv")
+    ref = pd.read_csv(REPO / "tests" / "reference" / "apipop_lm.csv")
+    m = fits.merge(ref, on=["model", "term"], suffixes=("", "_r"))
+    assert list(m["term"]) == ["const", "api99", "meals", "enroll"] and len(fits) == 4
+    # the written table equals R's lm at the written precision (precision policy: estimates to
+    # 7 significant digits, p-values to 4)
+    for col in ("coef", "se", "t", "r_squared", "adj_r_squared"):
+        assert m[col].tolist() == round_significant(m[f"{col}_r"]).tolist(), col
+    assert m["p"].tolist() == round_significant(m["p_r"], 4).tolist()
+    assert (m["n"] == 6157).all() and (m["n_r"] == 6157).all()
+    assert set(fits["specification"]) == {"as specified"} and fits["beta"].notna().sum() == 3

@@ -84,7 +84,7 @@ def test_failure_code_maps_the_companions_errors_to_2():
     from collabcomm.pipeline.cli import failure_code
 
     for name in ("CollabcommError", "SurveyFileError", "ParameterError", "PublishedDataError",
-                 "OutputWriteError", "RunBusyError"):
+                 "OutputWriteError", "RunBusyError", "ModelSpecError"):
         assert failure_code(name) == 2
     for name in ("KeyError", "ValueError", "DeadKernelError", "MissingDataWarning", "", "re"):
         assert failure_code(name) == 1
@@ -100,4 +100,25 @@ def test_a_malformed_school_file_parameter_exits_2(project_copy):
     assert proc.returncode == 2, proc.stderr
     assert (f"CollabcommError: {project_copy / 'own' / 'two.csv'}: 2 school(s); model 1 "
             "(3 regressors and a constant) needs at least 5") in proc.stderr
+    assert not (project_copy / "build" / "own_data").exists()
+
+
+@pytest.mark.notebooks
+def test_a_bad_model_specification_exits_2_naming_the_file_and_the_key(project_copy):
+    (project_copy / "own").mkdir()
+    (project_copy / "own" / "spec.yaml").write_text(
+        "outcome: api00\ncontrols: [api99, meals]\nmodels:\n  - {name: 1, terms: [meals]}\n")
+    proc = _cli("run", "--root", project_copy, "--only", "04", "--no-progress",
+                "-p", "schools_path=data/examples/apipop.csv", "-p", "spec_path=own/spec.yaml")
+    assert proc.returncode == 2, proc.stderr
+    assert (f"ModelSpecError: {project_copy / 'own' / 'spec.yaml'}: key 'models', model 1: term "
+            "'meals' is listed twice (it is already a control)") in proc.stderr
+    assert not (project_copy / "build" / "own_data").exists()
+    # a good specification on apipop, but 37 schools lack enroll: refused unless missing=drop
+    proc = _cli("run", "--root", project_copy, "--only", "04", "--no-progress",
+                "-p", "schools_path=data/examples/apipop.csv",
+                "-p", "spec_path=data/examples/apipop_models.yaml")
+    assert proc.returncode == 2, proc.stderr
+    assert (f"{project_copy / 'data' / 'examples' / 'apipop.csv'}: column 'enroll', row 372: is "
+            "blank (pass missing=\"drop\" to leave such rows out)") in proc.stderr
     assert not (project_copy / "build" / "own_data").exists()

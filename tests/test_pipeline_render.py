@@ -219,7 +219,8 @@ def test_deck_reads_as_a_lecture(rendered):
     notes = re.findall(r'<aside class="notes">(.*?)</aside>', html, re.S)
     code = "".join(notes)
     assert "simulate.simulate_model(n_schools" in code
-    assert "figures.save_and_show(figures.power_curve(grid)" in code
+    assert ("figures.save_and_show(figures.power_curve(grid, term_label=term_label, "
+            "model=model)") in code
     outside = re.sub(r'<aside class="notes">.*?</aside>', "", html, flags=re.S)
     assert "simulate.simulate_model(" not in outside and "save_and_show" not in outside
     # progress bars (stderr) are not on the slides

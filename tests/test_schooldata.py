@@ -146,3 +146,67 @@ def test_one_validation_of_degenerate_school_files(tmp_path, change, for_models,
                  lambda: M.partial_regression(schools, 6, "collaborative")):
         with pytest.raises(CollabcommError, match=rf"^{re.escape(str(path))}: "):
             call()
+
+
+# --- any unit file: the columns a model specification names ----------------------------------
+
+def _unit_file(tmp_path, rows, name="units.csv"):
+    path = tmp_path / name
+    path.write_text("cds,api00,api99,meals,enroll,note\n" + "".join(f"{r}\n" for r in rows))
+    return path
+
+
+UNITS = ["01611190130229,731,693,14,1278,a", "01611190132878,622,589,20,1113,",
+         "01611196000004,622,572,55,546,b", "01611196090005,774,732,35,330,c",
+         "01611196090013,811,784,15,233,d", "01611196090021,780,725,25,276,e"]
+
+
+def test_a_unit_file_needs_the_columns_of_its_specification(tmp_path):
+    from collabcomm.modelspec import ModelSpec
+
+    spec = ModelSpec("api00", ("api99", "meals", "enroll"), {1: ()}, id="cds", source="spec")
+    data = schooldata.load_school_data(_unit_file(tmp_path, UNITS), spec=spec)
+    # the eight school variables are not asked for; the id is read as text; other columns
+    # (note, with a blank cell) are kept and not checked
+    assert len(data) == 6 and data["cds"].tolist()[0] == "01611190130229"
+    assert data["api00"].tolist() == [731, 622, 622, 774, 811, 780]
+    assert data.attrs["source"] == str(tmp_path / "units.csv")
+    with pytest.raises(CollabcommError, match=r"units\.csv: missing column\(s\) \['api_2012', "):
+        schooldata.load_school_data(_unit_file(tmp_path, UNITS))  # no spec: the school columns
+    lacking = ModelSpec("api00", ("api99", "mobility"), {1: ()}, id="cds")
+    with pytest.raises(CollabcommError, match=r"units\.csv: missing column\(s\) \['mobility'\]"):
+        schooldata.load_school_data(_unit_file(tmp_path, UNITS), spec=lacking)
+    no_id = ModelSpec("api00", ("api99",), {1: ()}, id="school")
+    with pytest.raises(CollabcommError, match=r"units\.csv: missing column\(s\) \['school'\]"):
+        schooldata.load_school_data(_unit_file(tmp_path, UNITS), spec=no_id)
+    # without an id in the specification, school_id is checked where present, never required
+    anon = ModelSpec("api00", ("api99",), {1: ()})
+    assert len(schooldata.load_school_data(_unit_file(tmp_path, UNITS), spec=anon)) == 6
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([UNITS[0], "," + UNITS[1].split(",", 1)[1]], r"column 'cds', row 3: is blank; every unit "
+                                                   r"needs an id"),
+    ([UNITS[0], UNITS[0]], r"column 'cds', row 3: '01611190130229' repeats row 2; each unit "
+                           r"must appear once"),
+    ([UNITS[0], UNITS[1].replace(",20,", ",,")], r"column 'meals', row 3: is blank \(pass "
+                                                  r"missing=\"drop\""),
+    ([UNITS[0], UNITS[1].replace(",20,", ",twenty,")], r"column 'meals', row 3: 'twenty' is not a "
+                                                     r"number"),
+])
+def test_a_bad_unit_file_is_refused_naming_file_column_and_line(tmp_path, rows, message):
+    from collabcomm.modelspec import ModelSpec
+
+    spec = ModelSpec("api00", ("api99", "meals", "enroll"), {1: ()}, id="cds")
+    with pytest.raises(CollabcommError, match=rf"units\.csv: {message}"):
+        schooldata.load_school_data(_unit_file(tmp_path, rows), spec=spec)
+
+
+def test_check_school_data_takes_any_numeric_columns():
+    d = pd.DataFrame({"y": [1.0, 2.0, None], "x": ["3", "4", "5"], "label": ["a", "b", "c"]})
+    out = schooldata.check_school_data(d, "demo", columns=["x"])
+    assert list(out.columns) == ["x"] and out["x"].tolist() == [3.0, 4.0, 5.0]
+    with pytest.raises(CollabcommError, match=r"demo: column 'y', row 3: is blank"):
+        schooldata.check_school_data(d, "demo", columns=["x", "y"])
+    with pytest.raises(CollabcommError, match=r"demo: column 'label', row 1: 'a' is not a number"):
+        schooldata.check_school_data(d, "demo", columns=["label"])

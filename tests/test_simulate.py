@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from conftest import tree_digest
 from scipy import stats
 
 from collabcomm import pipeline
@@ -245,3 +246,84 @@ def test_a_users_population_drives_the_simulation():
 def test_a_bad_population_is_refused_naming_the_source(change, message):
     with pytest.raises(CollabcommError, match=message):
         S.population_from_data(change(_own_district()), source="own.csv")
+
+
+# --- any unit file and a model specification (R survey's apipop) ------------------------------
+
+def _apipop(name="apipop_power.yaml"):
+    import warnings
+
+    from collabcomm import modelspec, schooldata
+
+    spec = modelspec.load_spec(REPO / "data" / "examples" / name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 37 schools lack enroll (tests/test_models.py)
+        data = schooldata.load_school_data(REPO / "data" / "examples" / "apipop.csv", spec=spec,
+                                           missing="drop")
+    return spec, data
+
+
+def test_population_from_any_numeric_columns():
+    spec, data = _apipop()
+    pop = S.population_from_data(data, columns=spec.columns, source="apipop")
+    x = data[list(spec.columns)].to_numpy(float)
+    assert list(pop.means.index) == ["api00", "api99", "enroll", "meals"]
+    np.testing.assert_allclose(pop.means.to_numpy(), x.mean(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(pop.sds.to_numpy(), x.std(axis=0, ddof=1), rtol=1e-13)
+    np.testing.assert_allclose(pop.corr.to_numpy(), np.corrcoef(x, rowvar=False), atol=1e-13)
+    with pytest.raises(CollabcommError, match=r"apipop: missing column\(s\) \['mobility'\]"):
+        S.population_from_data(data, columns=["api00", "mobility"], source="apipop")
+    # the default is still the eight school variables
+    with pytest.raises(CollabcommError, match=r"apipop: missing column\(s\) \['api_2012'"):
+        S.population_from_data(data, source="apipop")
+
+
+def test_a_specification_drives_the_simulation_of_its_last_term():
+    # the true slope is the population's own OLS slope of the focal term: R's lm on apipop
+    spec, data = _apipop()
+    pop = S.population_from_data(data, columns=spec.columns)
+    ref = pd.read_csv(REPO / "tests" / "reference" / "apipop_lm.csv").set_index("term")
+    sim = S.simulate_model(26, reps=400, seed=2, population=pop, model=1, spec=spec)
+    assert sim["focal"] == "meals"
+    assert sim["true_effect"] == pytest.approx(ref.loc["meals", "coef"], rel=1e-10)
+    assert sim["reliability"] == pytest.approx(1.0)  # alpha = 1, no teachers: no error
+    assert sim["estimate"].mean() == pytest.approx(sim["true_effect"], abs=4 * sim[
+        "estimate"].std() / np.sqrt(400))  # unbiased without measurement error
+    with pytest.raises(ParameterError, match="model 1 adds no term to the controls"):
+        S.simulate_model(26, population=pop, model=1, spec=_apipop("apipop_models.yaml")[0])
+    with pytest.raises(ParameterError, match=r"model must be one of 1, not 5"):
+        S.simulate_model(26, population=pop, spec=spec)
+    with pytest.raises(CollabcommError, match=r"the population has no column\(s\) \['api00', "
+                                              r"'api99', 'enroll', 'meals'\]"):
+        S.simulate_model(26, model=1, spec=spec)  # the published population
+
+
+def test_exhibit4_as_a_specification_simulates_the_same_draws():
+    from collabcomm.modelspec import exhibit4
+
+    a = S.simulate_model(26, reps=30, seed=4, model=6, alpha=0.7, teachers=20)
+    b = S.simulate_model(26, reps=30, seed=4, model=6, alpha=0.7, teachers=20, spec=exhibit4())
+    for key in ("estimate", "se", "p"):
+        np.testing.assert_array_equal(a[key], b[key])
+    assert a["focal"] == b["focal"] == "collaborative"
+
+
+@pytest.mark.notebooks
+def test_notebook_07_simulates_a_specification_from_apipop(project_copy):
+    from collabcomm.precision import round_significant
+
+    ref = pd.read_csv(REPO / "tests" / "reference" / "apipop_lm.csv").set_index("term")
+    before = tree_digest(project_copy)
+    report = pipeline.run(project_copy, only=["07"], progress=False, out=io.StringIO(),
+                          overrides={"population_path": "data/examples/apipop.csv",
+                                     "spec_path": "data/examples/apipop_power.yaml",
+                                     "missing": "drop", "alpha": 1.0, "icc1": 1.0, "reps": 200,
+                                     "n_grid": [10, 26], "alpha_grid": [0.75]})
+    assert report.ok, report.failure and report.failure.message
+    own = project_copy / "build" / "own_data"  # your files: never data/derived or figures/
+    summary = pd.read_csv(own / "power_summary.csv")
+    assert summary["true_effect"].iloc[0] == round_significant(ref.loc["meals", "coef"])
+    assert summary["reliability"].iloc[0] == 1.0
+    assert {p.name for p in (own / "figures").iterdir()} >= {
+        "power_curve.svg", "power_estimates.png", "power_attenuation.svg"}
+    assert tree_digest(project_copy, skip="build") == before  # data/derived, figures untouched

@@ -14,6 +14,7 @@ __all__ = [
     "PublishedDataError",
     "SurveyFileError",
     "CodebookError",
+    "ModelSpecError",
     "OutputTargetError",
     "NotebookError",
     "RenderError",
@@ -42,6 +43,12 @@ class SurveyFileError(CollabcommError):
 class CodebookError(CollabcommError):
     """A codebook (the YAML description of an instrument) is missing, malformed or
     inconsistent, or contradicts the survey file it describes; names the file and the key."""
+
+
+class ModelSpecError(CollabcommError):
+    """A model specification (:mod:`collabcomm.modelspec`; a small YAML file naming the
+    outcome, the controls and each model's terms) is missing, not valid YAML, or malformed:
+    names the file and the key."""
 
 
 class OutputTargetError(CollabcommError):

@@ -6,6 +6,11 @@ M1 = ``api_2012 ~ sed_pct + api_2011 + school_size``; M2 to M5 add
 all four. :func:`fit` estimates one with statsmodels' formula API on any school-level
 DataFrame; :func:`ols_from_moments` gives the same numbers from a correlation matrix, SDs,
 means and N alone, with no data (notebook 06 uses it to check the paper's own tables).
+
+Every function that takes a model also takes ``spec``, a :class:`~collabcomm.modelspec.ModelSpec`
+(default :func:`~collabcomm.modelspec.exhibit4`, these six models): the same fits, tables and
+diagnostics then run on any unit-level data and any outcome, controls and terms, e.g. R
+survey's ``apipop`` with ``data/examples/apipop_models.yaml``.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ import pandas as pd
 from . import published
 from .errors import CollabcommError
 from .lazy import lazy_import
+from .modelspec import ADDED, OUTCOME, ModelSpec, exhibit4
 from .moments import ols_from_moments
 from .precision import matches_published
-from .schema import CONTROLS
 from .schooldata import check_design, check_school_ids, complete_cases
 from .significance import stars
 
@@ -29,6 +34,8 @@ _influence = lazy_import("statsmodels.stats.outliers_influence")
 __all__ = [
     "OUTCOME",
     "ADDED",
+    "ModelSpec",
+    "exhibit4",
     "TERM_ORDER",
     "specifications",
     "regressors",
@@ -50,61 +57,58 @@ __all__ = [
     "compare_exhibit5",
 ]
 
-OUTCOME = "api_2012"
-ADDED: dict[int, tuple[str, ...]] = {
-    1: (), 2: ("bureaucratic",), 3: ("traditional",), 4: ("fragmented",),
-    5: ("collaborative",), 6: ("bureaucratic", "traditional", "fragmented", "collaborative"),
-}
-"""Community-type regressors each model adds to Model 1's controls."""
-
 TERM_ORDER: tuple[str, ...] = ("sed_pct", "api_2011", "school_size", "bureaucratic",
                                "traditional", "fragmented", "collaborative", "const", "n_obs",
                                "r_squared")
 """Rows of Exhibit 4, in the printed order."""
 
 
-def regressors(model: int, *, drop: tuple[str, ...] = ()) -> list[str]:
-    """Regressors of Exhibit 4's model ``model`` (1-6), without those in ``drop``.
+def regressors(model: int, *, drop: tuple[str, ...] = (), spec: ModelSpec | None = None
+               ) -> list[str]:
+    """Regressors of model ``model`` of ``spec`` (default Exhibit 4's, 1-6): the controls,
+    then the model's terms, without those in ``drop``.
 
     ``drop=("sed_pct",)`` and ``drop=("api_2011",)`` give the paper's robustness
     specifications (without % SED; without baseline API).
     """
-    if model not in ADDED:
-        raise CollabcommError(f"model must be one of 1-6, not {model!r}")
-    unknown = sorted(set(drop) - set(CONTROLS) - set(ADDED[6]))
-    if unknown:
-        raise CollabcommError(f"drop: unknown regressor(s) {unknown}")
-    return [t for t in (*CONTROLS, *ADDED[model]) if t not in drop]
+    return (spec or exhibit4()).regressors(model, drop=drop)
 
 
-def formula(model: int, *, drop: tuple[str, ...] = ()) -> str:
+def formula(model: int, *, drop: tuple[str, ...] = (), spec: ModelSpec | None = None) -> str:
     """statsmodels formula of a model, e.g. ``api_2012 ~ sed_pct + api_2011 + school_size``."""
-    return f"{OUTCOME} ~ " + " + ".join(regressors(model, drop=drop))
+    return (spec or exhibit4()).formula(model, drop=drop)
 
 
-def specifications(*, drop: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The six specifications as data: ``model``, ``formula``, ``regressors`` (comma-separated)."""
-    return pd.DataFrame([(m, formula(m, drop=drop), ",".join(regressors(m, drop=drop)))
-                         for m in ADDED], columns=["model", "formula", "regressors"])
+def specifications(*, drop: tuple[str, ...] = (), spec: ModelSpec | None = None
+                   ) -> pd.DataFrame:
+    """The models of ``spec`` (default Exhibit 4's six) as data: ``model``, ``formula``,
+    ``regressors`` (comma-separated)."""
+    spec = spec or exhibit4()
+    return pd.DataFrame([(m, spec.formula(m, drop=drop), ",".join(spec.regressors(m, drop=drop)))
+                         for m in spec.names], columns=["model", "formula", "regressors"])
 
 
 def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
-        cov_type: str = "nonrobust", missing: str = "refuse"):
+        cov_type: str = "nonrobust", missing: str = "refuse", spec: ModelSpec | None = None):
     """Fit one model by OLS with statsmodels' formula API.
 
     Parameters
     ----------
     data : DataFrame
-        School-level data with the column names of data/README.md.
+        School-level data with the column names of data/README.md (or unit-level data with
+        the columns ``spec`` names).
     model : int
-        1-6.
+        1-6 (a model of ``spec``).
     drop : tuple of str
         Regressors to leave out (robustness specifications).
     cov_type : str
         ``"nonrobust"`` (classical, as in the paper) or ``"HC3"`` (MacKinnon-White).
     missing : str
         A blank cell in a column the model uses: ``"refuse"`` (an error naming column and
-        row) or ``"drop"`` (the row is left out, with a warning); see :func:`~collabcomm.schooldata.complete_cases`.
+        row) or ``"drop"`` (the row is left out, with a warning, as R's ``lm`` leaves it out
+        by ``na.omit``); see :func:`~collabcomm.schooldata.complete_cases`.
+    spec : ModelSpec, optional
+        The models (:mod:`collabcomm.modelspec`); default :func:`~collabcomm.modelspec.exhibit4`.
 
     Notes
     -----
@@ -112,21 +116,25 @@ def fit(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
     degrees of freedom, the robust ones included (``use_t=True``; statsmodels' default for a
     robust covariance would be the normal distribution, which at N = 26 makes HC3 p-values
     far too small). Validated against R's ``lm`` and, for HC3, ``lmtest::coeftest(fit,
-    vcov. = sandwich::vcovHC(fit, type = "HC3"))`` (tests/reference/lm_reference.R).
+    vcov. = sandwich::vcovHC(fit, type = "HC3"))`` (tests/reference/lm_reference.R), and on
+    real data, R survey's ``apipop`` (6,157 complete schools), against ``lm(api00 ~ api99 +
+    meals + enroll)`` to 1e-8 (tests/reference/apipop_lm.R).
     """
-    rows = model_rows(data, model, drop=drop, missing=missing)
-    return smf.ols(formula(model, drop=drop), data=rows).fit(cov_type=cov_type, use_t=True)
+    rows = model_rows(data, model, drop=drop, missing=missing, spec=spec)
+    return smf.ols(formula(model, drop=drop, spec=spec), data=rows).fit(cov_type=cov_type,
+                                                                         use_t=True)
 
 
 def model_rows(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
-               missing: str = "refuse") -> pd.DataFrame:
+               missing: str = "refuse", spec: ModelSpec | None = None) -> pd.DataFrame:
     """The rows a model is fitted on, after the checks every fit shares.
 
     The blank-cell rule of :func:`~collabcomm.schooldata.complete_cases`, then :func:`~collabcomm.schooldata.check_design` on the outcome
     and the model's regressors. Messages name the data's source: the file for a frame from
     :func:`~collabcomm.schooldata.load_school_data` (its ``attrs["source"]``), else ``school data for model <k>``.
     """
-    used = [OUTCOME, *regressors(model, drop=drop)]
+    spec = spec or exhibit4()
+    used = [spec.outcome, *spec.regressors(model, drop=drop)]
     source = data.attrs.get("source", f"school data for model {model}")
     absent = sorted(set(used) - set(data.columns))
     if absent:
@@ -157,18 +165,23 @@ def tidy(results, model: int, *, levels: list[tuple[str, float]] | None = None) 
 
 def fit_all(data: pd.DataFrame, *, drop: tuple[str, ...] = (), cov_type: str = "nonrobust",
             levels: list[tuple[str, float]] | None = None,
-            missing: str = "refuse") -> pd.DataFrame:
-    """Tidy results of all six models, stacked (``missing`` as in :func:`fit`)."""
-    return pd.concat([tidy(fit(data, m, drop=drop, cov_type=cov_type, missing=missing), m,
-                           levels=levels)
-                      for m in ADDED], ignore_index=True)
+            missing: str = "refuse", spec: ModelSpec | None = None) -> pd.DataFrame:
+    """Tidy results of every model of ``spec`` (default Exhibit 4's six), stacked
+    (``missing`` as in :func:`fit`)."""
+    spec = spec or exhibit4()
+    return pd.concat([tidy(fit(data, m, drop=drop, cov_type=cov_type, missing=missing,
+                               spec=spec), m, levels=levels)
+                      for m in spec.names], ignore_index=True)
 
 
-def regression_table(results: pd.DataFrame, *, digits: int = 3) -> pd.DataFrame:
-    """Exhibit 4's layout: terms as rows (printed order), models as columns, cells
-    ``coef`` followed by its stars, then Observations and R-squared rows."""
+def regression_table(results: pd.DataFrame, *, digits: int = 3,
+                     spec: ModelSpec | None = None) -> pd.DataFrame:
+    """Exhibit 4's layout: terms as rows (printed order; for another ``spec``, its
+    :attr:`~collabcomm.modelspec.ModelSpec.regressor_order` and the constant), models as
+    columns, cells ``coef`` followed by its stars, then Observations and R-squared rows."""
     models = sorted(results["model"].unique())
-    table = pd.DataFrame("", index=list(TERM_ORDER), columns=[f"Model {m}" for m in models])
+    rows = (*(spec or exhibit4()).regressor_order, *TERM_ORDER[-3:])
+    table = pd.DataFrame("", index=list(rows), columns=[f"Model {m}" for m in models])
     for r in results.itertuples():
         table.loc[r.term, f"Model {r.model}"] = f"{r.coef:.{digits}f}{r.stars}"
     for m in models:
@@ -183,11 +196,14 @@ def regression_table(results: pd.DataFrame, *, digits: int = 3) -> pd.DataFrame:
 
 def models_from_moments(corr: pd.DataFrame, sds: pd.Series, means: pd.Series, n: int, *,
                         drop: tuple[str, ...] = (),
-                        levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
-    """The six models from summary statistics, in :func:`tidy`'s columns (CIs at 95%)."""
+                        levels: list[tuple[str, float]] | None = None,
+                        spec: ModelSpec | None = None) -> pd.DataFrame:
+    """The models of ``spec`` (default Exhibit 4's six) from summary statistics, in
+    :func:`tidy`'s columns (CIs at 95%)."""
+    spec = spec or exhibit4()
     rows = []
-    for m in ADDED:
-        res = ols_from_moments(corr, sds, means, n, OUTCOME, regressors(m, drop=drop))
+    for m in spec.names:
+        res = ols_from_moments(corr, sds, means, n, spec.outcome, spec.regressors(m, drop=drop))
         tc = _st.t.ppf(0.975, res.df_resid)
         for term in res.coef.index:
             c, s = float(res.coef[term]), float(res.se[term])
@@ -231,32 +247,38 @@ def compare_exhibit4(results: pd.DataFrame, *, root=None) -> pd.DataFrame:
     return out
 
 
-def standardized(results: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
-    """Adds ``beta`` = coef x SD(x) / SD(y) (SDs with n-1) to tidy results; NaN for const."""
+def standardized(results: pd.DataFrame, data: pd.DataFrame, *, spec: ModelSpec | None = None
+                 ) -> pd.DataFrame:
+    """Adds ``beta`` = coef x SD(x) / SD(y) (SDs with n-1, over the rows of ``data``; y the
+    outcome of ``spec``) to tidy results; NaN for const."""
     sd = data.std(numeric_only=True, ddof=1)
+    y = (spec or exhibit4()).outcome
     out = results.copy()
-    out["beta"] = [np.nan if t == "const" else c * sd[t] / sd[OUTCOME]
+    out["beta"] = [np.nan if t == "const" else c * sd[t] / sd[y]
                    for t, c in zip(out["term"], out["coef"], strict=True)]
     return out
 
 
 def vifs(data: pd.DataFrame, model: int, *, drop: tuple[str, ...] = (),
-         missing: str = "refuse") -> pd.Series:
+         missing: str = "refuse", spec: ModelSpec | None = None) -> pd.Series:
     """Variance inflation factors of a model's regressors: :math:`1 / (1 - R_j^2)`
-    (``missing`` as in :func:`fit`)."""
-    xs = regressors(model, drop=drop)
-    data = model_rows(data, model, drop=drop, missing=missing)
+    (``missing`` and ``spec`` as in :func:`fit`)."""
+    xs = regressors(model, drop=drop, spec=spec)
+    data = model_rows(data, model, drop=drop, missing=missing, spec=spec)
     x = np.column_stack([np.ones(len(data)), data[xs].to_numpy(float)])
     return pd.Series([_influence.variance_inflation_factor(x, j + 1) for j in range(len(xs))], index=xs,
                      name=f"VIF (model {model})")
 
 
-def influence(data: pd.DataFrame, model: int, *, id_column: str = "school_id",
-              missing: str = "refuse") -> pd.DataFrame:
-    """Cook's distance, leverage and studentized residuals of each school under a model
-    (``missing`` as in :func:`fit`; dropped schools get no row)."""
-    data = model_rows(data, model, missing=missing)
-    infl = fit(data, model).get_influence()
+def influence(data: pd.DataFrame, model: int, *, id_column: str | None = None,
+              missing: str = "refuse", spec: ModelSpec | None = None) -> pd.DataFrame:
+    """Cook's distance, leverage and studentized residuals of each school (unit) under a
+    model (``missing`` and ``spec`` as in :func:`fit`; dropped units get no row). The first
+    column is ``id_column`` (default the spec's :attr:`~collabcomm.modelspec.ModelSpec.unit_id`,
+    ``school_id``) where the data have it."""
+    id_column = id_column or (spec or exhibit4()).unit_id
+    data = model_rows(data, model, missing=missing, spec=spec)
+    infl = fit(data, model, spec=spec).get_influence()
     out = pd.DataFrame({
         "cooks_d": infl.cooks_distance[0],
         "leverage": infl.hat_matrix_diag,
@@ -268,19 +290,21 @@ def influence(data: pd.DataFrame, model: int, *, id_column: str = "school_id",
 
 
 def partial_regression(data: pd.DataFrame, model: int, term: str, *,
-                       missing: str = "refuse") -> pd.DataFrame:
+                       missing: str = "refuse", spec: ModelSpec | None = None) -> pd.DataFrame:
     """Added-variable (partial regression) data of ``term`` in ``model``.
 
     Notes
     -----
-    Both ``api_2012`` and ``term`` are residualized on the model's other regressors (with a
-    constant); by the Frisch-Waugh-Lovell theorem the slope of ``y_resid`` on ``x_resid`` equals
-    the coefficient of ``term`` in the full model. ``missing`` as in :func:`fit`.
+    Both the outcome (``api_2012``) and ``term`` are residualized on the model's other
+    regressors (with a constant); by the Frisch-Waugh-Lovell theorem the slope of ``y_resid``
+    on ``x_resid`` equals the coefficient of ``term`` in the full model. ``missing`` and
+    ``spec`` as in :func:`fit`; the unit id column (``school_id``) comes first where present.
     """
-    xs = regressors(model)
+    spec = spec or exhibit4()
+    xs = spec.regressors(model)
     if term not in xs:
         raise CollabcommError(f"'{term}' is not a regressor of model {model}: {xs}")
-    data = model_rows(data, model, missing=missing)
+    data = model_rows(data, model, missing=missing, spec=spec)
     others = [x for x in xs if x != term]
     z = np.column_stack([np.ones(len(data)), data[others].to_numpy(float)])
 
@@ -288,9 +312,9 @@ def partial_regression(data: pd.DataFrame, model: int, term: str, *,
         y = data[v].to_numpy(float)
         return y - z @ np.linalg.lstsq(z, y, rcond=None)[0]
 
-    out = pd.DataFrame({"x_resid": resid(term), "y_resid": resid(OUTCOME)})
-    if "school_id" in data.columns:
-        out.insert(0, "school_id", data["school_id"].to_numpy())
+    out = pd.DataFrame({"x_resid": resid(term), "y_resid": resid(spec.outcome)})
+    if spec.unit_id in data.columns:
+        out.insert(0, spec.unit_id, data[spec.unit_id].to_numpy())
     return out
 
 

@@ -3,6 +3,10 @@ school ids and values, the check that a design can be estimated, and the loader 
 file. Every analysis of school data (the regressions of :mod:`collabcomm.models`, the
 populations of :mod:`collabcomm.simulate`) applies them, so a bad file gets the same message
 whichever analysis reads it.
+
+By default a school file has the eight school variables of data/README.md. Given a model
+specification (:class:`~collabcomm.modelspec.ModelSpec`), any unit file is accepted whose
+columns are those the specification names (and its id column, if it names one).
 """
 
 from __future__ import annotations
@@ -121,8 +125,9 @@ def require_columns(data: pd.DataFrame, columns: list[str], source: str) -> None
         raise CollabcommError(f"{source}: missing column(s) {absent}")
 
 
-def check_school_ids(data: pd.DataFrame, source: str, *, first_row: int = 1) -> None:
-    """Refuse a blank or repeated ``school_id`` (when the column is there).
+def check_school_ids(data: pd.DataFrame, source: str, *, first_row: int = 1,
+                     column: str = "school_id") -> None:
+    """Refuse a blank or repeated id in ``column`` (``school_id``; when the column is there).
 
     Raises :class:`CollabcommError` naming ``source``, the column and the row (``first_row``
     as in :func:`complete_cases`).
@@ -134,28 +139,30 @@ def check_school_ids(data: pd.DataFrame, source: str, *, first_row: int = 1) -> 
     ...
     collabcomm.errors.CollabcommError: demo: column 'school_id', row 2: is blank; every school needs an id
     """
-    if "school_id" not in data.columns:
+    if column not in data.columns:
         return
-    ids = data["school_id"]
+    ids = data[column]
     blank = (ids.isna() | ids.astype(str).str.strip().eq("")).to_numpy()
     if blank.any():
-        raise CollabcommError(f"{source}: column 'school_id', row "
+        raise CollabcommError(f"{source}: column '{column}', row "
                               f"{int(np.flatnonzero(blank)[0]) + first_row}: is blank; every "
-                              "school needs an id")
+                              f"{'school' if column == 'school_id' else 'unit'} needs an id")
     dup = ids.astype(str).str.strip().duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         j = int(np.flatnonzero((ids.astype(str).str.strip() == str(ids.iloc[i]).strip())
                                .to_numpy())[0])
-        raise CollabcommError(f"{source}: column 'school_id', row {i + first_row}: "
-                              f"{str(ids.iloc[i])!r} repeats row {j + first_row}; each school "
-                              "must appear once")
+        raise CollabcommError(f"{source}: column '{column}', row {i + first_row}: "
+                              f"{str(ids.iloc[i])!r} repeats row {j + first_row}; each "
+                              f"{'school' if column == 'school_id' else 'unit'} must appear "
+                              "once")
 
 
 def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
-                      missing: str = "refuse") -> pd.DataFrame:
-    """Check that ``data`` has the eight school variables of
-    :data:`collabcomm.schema.SCHOOL_VARIABLES`, all numeric, under the blank-cell rule of
+                      missing: str = "refuse", columns: list[str] | None = None
+                      ) -> pd.DataFrame:
+    """Check that ``data`` has the numeric ``columns`` (default the eight school variables of
+    :data:`collabcomm.schema.SCHOOL_VARIABLES`) under the blank-cell rule of
     :func:`complete_cases`.
 
     Returns those columns as floats (rows with a blank cell left out when
@@ -163,17 +170,29 @@ def check_school_data(data: pd.DataFrame, source: str, *, first_row: int = 1,
     missing column, or the column, row and value of the first non-numeric (or, by default,
     blank) cell.
     """
-
-    names = list(SCHOOL_VARIABLES)
+    names = list(SCHOOL_VARIABLES if columns is None else columns)
     require_columns(data, names, source)
     check_school_ids(data, source, first_row=first_row)
     return complete_cases(data, names, source, missing=missing,
                           first_row=first_row)[names].astype(float)
 
 
-def load_school_data(path, *, missing: str = "refuse") -> pd.DataFrame:
+def load_school_data(path, *, missing: str = "refuse", spec=None) -> pd.DataFrame:
     """Read a school-level CSV (the columns of :data:`collabcomm.schema.SCHOOL_VARIABLES`) for
-    the regressions.
+    the regressions, or, given a model specification ``spec``, any unit-level CSV with the
+    columns it names.
+
+    Parameters
+    ----------
+    path : path-like
+    missing : ``"refuse"`` or ``"drop"``, the blank-cell rule of :func:`complete_cases` over
+        every column used (so every model is fitted on the same rows).
+    spec : :class:`~collabcomm.modelspec.ModelSpec`, optional
+        The required numeric columns are then :attr:`~collabcomm.modelspec.ModelSpec.columns`
+        (the outcome and every regressor), and its ``id`` column, if it names one, is
+        required too and read as text (``"01611190130229"`` keeps its leading zero), with
+        blank or repeated ids refused. Without it: the eight school variables, and
+        ``school_id`` checked where present.
 
     Raises :class:`CollabcommError` naming the file and the missing column, or the column, file
     line and value of a non-numeric or blank cell; with ``missing="drop"`` rows with a blank
@@ -181,17 +200,19 @@ def load_school_data(path, *, missing: str = "refuse") -> pd.DataFrame:
     """
     from pathlib import Path
 
-
     path = Path(path)
     if not path.is_file():
         raise CollabcommError(f"{path}: school data file not found")
+    names = list(SCHOOL_VARIABLES if spec is None else spec.columns)
+    id_column = "school_id" if spec is None else spec.unit_id
+    required = names if spec is None or spec.id is None else [spec.id, *names]
     try:
-        data = pd.read_csv(path)
+        data = pd.read_csv(path, dtype=None if required is names else {spec.id: str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CollabcommError(f"{path}: cannot be read as CSV ({exc})") from None
-    require_columns(data, list(SCHOOL_VARIABLES), str(path))
-    check_school_ids(data, str(path), first_row=2)
-    out = complete_cases(data, list(SCHOOL_VARIABLES), str(path), missing=missing, first_row=2)
+    require_columns(data, required, str(path))
+    check_school_ids(data, str(path), first_row=2, column=id_column)
+    out = complete_cases(data, names, str(path), missing=missing, first_row=2)
     out = out.reset_index(drop=True)
     out.attrs["source"] = str(path)  # so that check_design's messages name the file
     return out

@@ -127,20 +127,24 @@ def published_population(root=None) -> Population:
     return Population(t.means, t.sds, t.corr)
 
 
-def population_from_data(data: pd.DataFrame, *, source: str = "data",
-                         missing: str = "refuse") -> Population:
-    """The population whose moments are those of a school-level dataset.
+def population_from_data(data: pd.DataFrame, *, columns: list[str] | tuple[str, ...] | None = None,
+                         source: str = "data", missing: str = "refuse") -> Population:
+    """The population whose moments are those of a school-level (or any unit-level) dataset.
 
-    Means, SDs (divisor n - 1) and Pearson correlations of the eight school variables
-    (:data:`collabcomm.schema.SCHOOL_VARIABLES`), so a class can simulate from its own district
-    instead of Exhibits 2 and 3. The draws are multivariate normal, so only these moments of
-    ``data`` matter.
+    Means, SDs (divisor n - 1) and Pearson correlations of ``columns`` (default the eight
+    school variables, :data:`collabcomm.schema.SCHOOL_VARIABLES`), so a class can simulate from
+    its own district instead of Exhibits 2 and 3. The draws are multivariate normal, so only
+    these moments of ``data`` matter.
 
     Parameters
     ----------
     data : DataFrame
         One row per school with numeric columns named as in data/README.md (for example from
         :func:`collabcomm.schooldata.load_school_data`).
+    columns : sequence of str, optional
+        Any set of numeric columns, e.g. the :attr:`~collabcomm.modelspec.ModelSpec.columns`
+        of a model specification (``("api00", "api99", "meals", "enroll")``); default the
+        eight school variables.
     source : str
         Name of the data in error messages (a file path, say).
     missing : str
@@ -165,7 +169,8 @@ def population_from_data(data: pd.DataFrame, *, source: str = "data",
     """
     from .schooldata import check_design, check_school_data
 
-    x = check_school_data(data, source, missing=missing)
+    x = check_school_data(data, source, missing=missing,
+                          columns=None if columns is None else list(columns))
     names = list(x.columns)
     check_design(x, names, source, what=f"a population of {len(names)} variables")
     return Population(x.mean(), x.std(ddof=1), x.corr())
@@ -224,7 +229,8 @@ def attenuation(reliability: float, r2_given_controls: float = 0.0) -> float:
 def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
                    effect: float | None = None, alpha: float = 1.0,
                    teachers: int | None = None, icc1: float = 0.2, seed: int = 0,
-                   population: Population | None = None) -> dict[str, np.ndarray | float]:
+                   population: Population | None = None,
+                   spec=None) -> dict[str, np.ndarray | float]:
     """Simulate ``reps`` datasets of ``n_schools`` schools and fit one Exhibit 4 model to each.
 
     Parameters
@@ -236,6 +242,9 @@ def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
     model : int
         Exhibit 4 model (2-6); its community regressor(s) carry the measurement error, and the
         *focal* regressor is the last community type it adds (Collaborative in Models 5 and 6).
+        With ``spec``, a model of ``spec`` that adds at least one term: the terms it adds
+        carry the measurement error (the controls are observed without error), and the focal
+        regressor is the last of them (:meth:`~collabcomm.modelspec.ModelSpec.focal`).
     effect : float, optional
         True slope of the focal regressor; default the value the population's moments imply.
     alpha, teachers, icc1 : float, int, float
@@ -243,7 +252,10 @@ def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
     seed : int
         Seed; the same arguments give the same draws.
     population : Population, optional
-        Default: :func:`published_population`.
+        Default: :func:`published_population`. It must have the outcome and every regressor
+        of the model (from :func:`population_from_data` with ``columns=spec.columns``, say).
+    spec : :class:`~collabcomm.modelspec.ModelSpec`, optional
+        The models; default :func:`~collabcomm.modelspec.exhibit4`.
 
     Returns
     -------
@@ -251,25 +263,32 @@ def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
         ``estimate``, ``se``, ``p`` (arrays of length ``reps``, for the focal regressor),
         ``true_effect``, ``reliability`` (school level), ``focal`` (its name).
     """
-    from .models import ADDED, OUTCOME, regressors
+    from .modelspec import exhibit4
     from .moments import ols_from_moments
 
-    if model not in ADDED or model == 1:
+    spec = spec or exhibit4()
+    if spec.is_exhibit4 and model not in spec.names[1:]:
         raise ParameterError(f"model must be one of 2-6 (a community type is needed), not {model}")
-    xs = regressors(model)
+    try:
+        xs, focal = spec.regressors(model), spec.focal(model)
+    except CollabcommError as exc:
+        raise ParameterError(str(exc)) from None
     k = len(xs) + 1
     if n_schools <= k:
         raise ParameterError(f"n_schools must exceed {k} for model {model}, not {n_schools}")
     if reps < 1:
         raise ParameterError(f"reps must be at least 1, not {reps}")
     pop = published_population() if population is None else population
-    focal = ADDED[model][-1]
-    truth = ols_from_moments(pop.corr, pop.sds, pop.means, 10_000, OUTCOME, xs)
+    lacking = [c for c in (spec.outcome, *xs) if c not in pop.means.index]
+    if lacking:
+        raise CollabcommError(f"the population has no column(s) {lacking}, which model {model} "
+                              f"of {spec.source} needs; its columns are {list(pop.means.index)}")
+    truth = ols_from_moments(pop.corr, pop.sds, pop.means, 10_000, spec.outcome, xs)
     b = truth.coef[xs].to_numpy(float).copy()
     j = xs.index(focal)
     true_effect = float(b[j]) if effect is None else float(effect)
     b[j] = true_effect
-    sigma = float(np.sqrt(1 - truth.r_squared) * pop.sds[OUTCOME])  # population residual SD
+    sigma = float(np.sqrt(1 - truth.r_squared) * pop.sds[spec.outcome])  # population residual SD
     lam = school_reliability(alpha, teachers, icc1)
     rng = np.random.default_rng(seed)
     mean_x = pop.means[xs].to_numpy(float)
@@ -277,7 +296,7 @@ def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
                                      method="cholesky")
     y = float(truth.coef["const"]) + x_true @ b + rng.normal(0.0, sigma, (reps, n_schools))
     x_obs = x_true.copy()
-    for name in ADDED[model]:
+    for name in spec.terms(model):
         c = xs.index(name)
         err_sd = pop.sds[name] * np.sqrt((1 - lam) / lam)
         x_obs[:, :, c] += rng.normal(0.0, err_sd, (reps, n_schools))

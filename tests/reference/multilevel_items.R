@@ -26,7 +26,7 @@
 #   ranvar = (A^2 - 1) / 12 = 2 for A = 5 options, for all three scales (HOSTIL runs 0-4, still
 #   5 options). A unit of one respondent gets rwg_j and rwg_j_lindell NA from multilevel (checked
 #   below); lq2002 has none (smallest company: 10).
-# tests/test_reliability.py pins these values.
+# tests/test_survey.py pins these values (lq2002 scored through data/examples/lq2002_codebook.yaml).
 suppressPackageStartupMessages({library(multilevel); library(psych)})
 data(lq2002)
 scales <- list(LEAD = sprintf("LEAD%02d", 1:11), TSIG = sprintf("TSIG%02d", 1:3),

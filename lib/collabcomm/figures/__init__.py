@@ -16,7 +16,12 @@ before.
 from __future__ import annotations
 
 from .consistency import STATUS_COLORS, audit_grid
-from .regressions import coefficient_plot, item_effects_plot, partial_regression_plot
+from .regressions import (
+    coefficient_plot,
+    fitted_coefficient_plot,
+    item_effects_plot,
+    partial_regression_plot,
+)
 from .schools import (
     correlation_heatmaps,
     interitem_heatmap,
@@ -40,6 +45,7 @@ __all__ = [
     "synthetic_pairplot",
     "same_statistics_scatter",
     "coefficient_plot",
+    "fitted_coefficient_plot",
     "partial_regression_plot",
     "reliability_plot",
     "school_profiles",

@@ -15,16 +15,25 @@ sns = lazy_import("seaborn")
 
 __all__ = [
     "coefficient_plot",
+    "fitted_coefficient_plot",
     "partial_regression_plot",
     "item_effects_plot",
 ]
 
 
-def coefficient_plot(comparison: pd.DataFrame, fits: pd.DataFrame,
-                     labels: dict[str, str] | None = None, *, synthetic: bool = True
-                     ) -> plt.Figure:
+def coefficient_plot(comparison: pd.DataFrame | None, fits: pd.DataFrame,
+                     labels: dict[str, str] | None = None, *, synthetic: bool = True,
+                     outcome_label: str = "API 2012") -> plt.Figure:
     """Community-type coefficients of Models 2-6: published (diamonds; the paper gives no
-    standard errors) against reproduced (dots with 95% confidence intervals)."""
+    standard errors) against reproduced (dots with 95% confidence intervals).
+
+    With ``comparison=None`` (a model specification other than Exhibit 4's, which has no
+    published values), every coefficient but the constant of every model in ``fits``, with
+    its 95% confidence interval: :func:`fitted_coefficient_plot`.
+    """
+    if comparison is None:
+        return fitted_coefficient_plot(fits, labels, synthetic=synthetic,
+                                       outcome_label=outcome_label)
     labels = labels or {}
     scales = ["bureaucratic", "traditional", "fragmented", "collaborative"]
     cmp = comparison[comparison["term"].isin(scales)]
@@ -50,9 +59,33 @@ def coefficient_plot(comparison: pd.DataFrame, fits: pd.DataFrame,
     return _finish(fig, synthetic)
 
 
+def fitted_coefficient_plot(fits: pd.DataFrame, labels: dict[str, str] | None = None, *,
+                            synthetic: bool = True, outcome_label: str = "API 2012"
+                            ) -> plt.Figure:
+    """Every coefficient but the constant of every model in ``fits`` (tidy results, as
+    :func:`collabcomm.models.fit_all` gives them): dots with 95% confidence intervals, one row
+    per model and term, in the order of ``fits``; values plotted at the written precision."""
+    labels = labels or {}
+    rows = fits[fits["term"] != "const"]
+    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.45 * max(len(rows), 1)))
+    for ypos, r in enumerate(rows.itertuples()):
+        coef, low, high = (float(round_significant(v)) for v in (r.coef, r.ci_low, r.ci_high))
+        ax.errorbar(coef, -ypos, xerr=[[coef - low], [high - coef]], fmt="o", color="#1f77b4",
+                    capsize=3)
+    ax.axvline(0, color="grey", lw=1)
+    ax.set_yticks([-i for i in range(len(rows))],
+                  [f"Model {m}: {labels.get(t, t)}" for m, t in zip(rows["model"], rows["term"],
+                                                                     strict=True)])
+    ax.set_xlabel(f"coefficient on {outcome_label} (per unit of the regressor), 95% CI")
+    ax.set_title("Coefficients of the specified models")
+    return _finish(fig, synthetic)
+
+
 def partial_regression_plot(partial: pd.DataFrame, coef: float, term_label: str,
-                            model: int, *, synthetic: bool = True) -> plt.Figure:
-    """Added-variable plot: residualized API 2012 against the residualized regressor."""
+                            model: int, *, synthetic: bool = True,
+                            outcome_label: str = "API 2012") -> plt.Figure:
+    """Added-variable plot: residualized outcome (API 2012) against the residualized
+    regressor."""
     # residuals carry round-off that depends on the BLAS; plot them at the written precision
     x, y = round_significant(partial["x_resid"]), round_significant(partial["y_resid"])
     fig, ax = plt.subplots(figsize=(6, 4.5))
@@ -61,8 +94,8 @@ def partial_regression_plot(partial: pd.DataFrame, coef: float, term_label: str,
     ax.plot(xs, coef * xs, color="black", lw=1.5, label=f"slope {coef:.3f} (Model {model})")
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlabel(f"{term_label} | other regressors of Model {model}")
-    ax.set_ylabel(f"API 2012 | other regressors of Model {model}")
-    ax.set_title(f"Partial regression of API 2012 on {term_label}")
+    ax.set_ylabel(f"{outcome_label} | other regressors of Model {model}")
+    ax.set_title(f"Partial regression of {outcome_label} on {term_label}")
     ax.legend()
     return _finish(fig, synthetic)
 
