@@ -39,6 +39,16 @@ def raw_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def minimal_codebook(**changes) -> dict:
+    """A small valid codebook as a mapping (two scales of two 1-5 items), with ``changes``
+    replacing its keys: the starting point of the codebook tests."""
+    raw = {"respondent": "r", "unit": "u", "response_scale": {"min": 1, "max": 5},
+           "items": [{"id": "a1", "scale": "a"}, {"id": "a2", "scale": "a"},
+                     {"id": "b1", "scale": "b"}, {"id": "b2", "scale": "b"}]}
+    raw.update(changes)
+    return raw
+
+
 def tree_digest(folder: Path, *, skip: str | None = None) -> dict[str, str]:
     """SHA-256 of every file below ``folder`` (relative POSIX path -> hex digest); a first-level
     folder named ``skip`` is left out."""

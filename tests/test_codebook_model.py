@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import minimal_codebook
 
 from collabcomm import codebook, published
 from collabcomm.schema import SCALES
@@ -14,16 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"
 
 
-def _minimal(**changes):
-    raw = {"respondent": "r", "unit": "u", "response_scale": {"min": 1, "max": 5},
-           "items": [{"id": "a1", "scale": "a"}, {"id": "a2", "scale": "a"},
-                     {"id": "b1", "scale": "b"}, {"id": "b2", "scale": "b"}]}
-    raw.update(changes)
-    return raw
-
-
 def test_minimal_codebook_takes_the_documented_defaults():
-    cb = codebook.from_mapping(_minimal(), "cb.yaml")
+    cb = codebook.from_mapping(minimal_codebook(), "cb.yaml")
     assert (cb.missing_codes, cb.min_items, cb.min_respondents) == ((), 1.0, 5)
     assert cb.scales == ["a", "b"] and cb.columns == ["r", "u", "a1", "a2", "b1", "b2"]
     assert cb.needed("a") == 2 and cb.published_alpha("a") != cb.published_alpha("a")  # NaN
@@ -33,16 +26,16 @@ def test_minimal_codebook_takes_the_documented_defaults():
     (0.8, 5, 4), (0.7, 10, 7), (1.0, 3, 3), (0.5, 3, 2), (0.01, 4, 1), (0.6, 3, 2)])
 def test_min_items_as_a_fraction(fraction, k, needed):
     items = [{"id": f"q{j}", "scale": "s"} for j in range(k)]
-    cb = codebook.from_mapping(_minimal(items=items, min_items=fraction))
+    cb = codebook.from_mapping(minimal_codebook(items=items, min_items=fraction))
     assert cb.needed("s") == needed
 
 
 def test_min_items_float_count_is_a_count():
-    assert codebook.from_mapping(_minimal(min_items=2.0)).min_items == 2
+    assert codebook.from_mapping(minimal_codebook(min_items=2.0)).min_items == 2
 
 
 def test_keying_uses_each_items_own_range():
-    cb = codebook.from_mapping(_minimal(items=[
+    cb = codebook.from_mapping(minimal_codebook(items=[
         {"id": "a1", "scale": "a"},
         {"id": "a2", "scale": "a", "reverse": True},
         {"id": "h1", "scale": "h", "reverse": True, "response_scale": {"min": 0, "max": 4}},

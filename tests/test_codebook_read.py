@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import minimal_codebook
 
 from collabcomm import codebook, published
 from collabcomm.errors import CodebookError
@@ -12,14 +13,6 @@ from collabcomm.schema import FACETS, ITEM_IDS, SCALES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"
-
-
-def _minimal(**changes):
-    raw = {"respondent": "r", "unit": "u", "response_scale": {"min": 1, "max": 5},
-           "items": [{"id": "a1", "scale": "a"}, {"id": "a2", "scale": "a"},
-                     {"id": "b1", "scale": "b"}, {"id": "b2", "scale": "b"}]}
-    raw.update(changes)
-    return raw
 
 
 def test_exhibit1_is_the_published_instrument():
@@ -75,13 +68,13 @@ def test_exhibit1_is_the_published_instrument():
 ])
 def test_bad_codebooks_get_one_clear_message(changes, message):
     with pytest.raises(CodebookError) as info:
-        codebook.from_mapping(_minimal(**changes), "my_codebook.yaml")
+        codebook.from_mapping(minimal_codebook(**changes), "my_codebook.yaml")
     assert str(info.value).startswith("my_codebook.yaml: ")
     assert message in str(info.value)
 
 
 def test_required_keys_and_a_non_mapping():
-    raw = _minimal()
+    raw = minimal_codebook()
     del raw["unit"], raw["items"]
     with pytest.raises(CodebookError, match=r"required key\(s\) \['unit', 'items'\] missing"):
         codebook.from_mapping(raw, "x.yaml")

@@ -5,18 +5,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from conftest import minimal_codebook
+
 from collabcomm import codebook
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"
-
-
-def _minimal(**changes):
-    raw = {"respondent": "r", "unit": "u", "response_scale": {"min": 1, "max": 5},
-           "items": [{"id": "a1", "scale": "a"}, {"id": "a2", "scale": "a"},
-                     {"id": "b1", "scale": "b"}, {"id": "b2", "scale": "b"}]}
-    raw.update(changes)
-    return raw
 
 
 def test_yaml_round_trip_gives_the_same_codebook(tmp_path):
@@ -39,7 +33,7 @@ def test_the_derived_template_is_exhibit1():
 
 
 def test_yaml_layout_is_fixed():
-    cb = codebook.from_mapping(_minimal(items=[
+    cb = codebook.from_mapping(minimal_codebook(items=[
         {"id": "a1", "scale": "a", "text": 'say "yes": \u00e9'},
         {"id": "b1", "scale": "b", "reverse": True, "response_scale": {"min": 0, "max": 4}}],
         min_items=0.5, synthetic=True), "x.yaml")
