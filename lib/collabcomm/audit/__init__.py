@@ -34,6 +34,17 @@ from .grim import (
     grim_possible_text,
     grim_readme_text,
     grim_tie_only,
+    grim_totals,
+    printed_fraction,
+    sample_sizes,
+)
+from .grimmer import (
+    GrimmerResult,
+    check_grimmer,
+    grimmer,
+    grimmer_table,
+    grimmer_test,
+    jointly_possible,
 )
 from .reconcile import Reconciliation, _polish_projection, min_eigen_gradient, reconcile  # noqa: F401
 from .rows import CELL_COLUMNS, _frame, _row
@@ -50,7 +61,16 @@ __all__ = [
     "grim_tie_only",
     "grim_possible_text",
     "grim_readme_text",
+    "grim_totals",
+    "printed_fraction",
+    "sample_sizes",
     "check_grim",
+    "GrimmerResult",
+    "grimmer",
+    "grimmer_test",
+    "grimmer_table",
+    "jointly_possible",
+    "check_grimmer",
     "check_correlation_stars",
     "batch_ols",
     "exhibit4_ranges",
@@ -86,6 +106,7 @@ def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0
     n = int(regs[regs.term == "n_obs"]["value"].iloc[0]) if n is None else n
     frames = [
         check_grim(desc, n),
+        check_grimmer(desc, n),
         check_correlation_stars(corr, n),
         check_exhibit4_from_moments(desc, corr, regs, n, draws=draws, seed=seed),
         check_exhibit4_internal(regs, n),
