@@ -48,6 +48,15 @@ from .grimmer import (
 )
 from .reconcile import Reconciliation, _polish_projection, min_eigen_gradient, reconcile  # noqa: F401
 from .rows import CELL_COLUMNS, _frame, _row
+from .sprite import (
+    SpriteResult,
+    check_sprite,
+    extreme_variances,
+    possible_n_summary,
+    possible_n_table,
+    sprite,
+    sprite_table,
+)
 from .stars import check_correlation_stars
 from .text import check_text_claims
 
@@ -71,6 +80,13 @@ __all__ = [
     "grimmer_table",
     "jointly_possible",
     "check_grimmer",
+    "SpriteResult",
+    "sprite",
+    "extreme_variances",
+    "sprite_table",
+    "possible_n_table",
+    "possible_n_summary",
+    "check_sprite",
     "check_correlation_stars",
     "batch_ols",
     "exhibit4_ranges",
@@ -92,9 +108,12 @@ __all__ = [
 ]
 
 
-def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0
-            ) -> pd.DataFrame:
+def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0,
+            sprite_steps: int = 20000) -> pd.DataFrame:
     """Every check on the published tables, as audit.csv's rows (schema.AUDIT_COLUMNS).
+
+    ``draws`` and ``seed`` are those of :func:`check_exhibit4_from_moments`; ``seed`` and
+    ``sprite_steps`` (the search's bound) those of :func:`check_sprite`.
 
     Comparisons of the reconstruction with the published tables (Exhibits 2 and 3, and 4 and 5
     through the notebooks' derived tables) are added by :func:`reproduction_rows`.
@@ -107,6 +126,7 @@ def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0
     frames = [
         check_grim(desc, n),
         check_grimmer(desc, n),
+        check_sprite(desc, n, seed=seed, max_steps=sprite_steps),
         check_correlation_stars(corr, n),
         check_exhibit4_from_moments(desc, corr, regs, n, draws=draws, seed=seed),
         check_exhibit4_internal(regs, n),
