@@ -24,6 +24,13 @@ from ..moments import OlsMoments, batch_ols, ols_moment_jacobian
 from ..precision import matches_published
 from ..schema import AUDIT_STATUSES, FACETS
 from .compare import compare_correlations, compare_descriptives
+from .excusable import (
+    beyond_rounding,
+    excusable_deltas,
+    first_order_reach,
+    rounding_reach,
+    smallest_eigenvalue,
+)
 from .exhibit4 import check_exhibit4_from_moments, check_exhibit4_internal, exhibit4_ranges
 from .exhibit5 import check_exhibit5, implied_residual_correlations
 from .grim import (
@@ -100,6 +107,11 @@ __all__ = [
     "ols_moment_jacobian",
     "min_eigen_gradient",
     "reconcile",
+    "excusable_deltas",
+    "first_order_reach",
+    "rounding_reach",
+    "beyond_rounding",
+    "smallest_eigenvalue",
     "run_all",
     "reproduction_rows",
     "summary",
