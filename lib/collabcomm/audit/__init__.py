@@ -1,12 +1,17 @@
 """Comparing reproduced numbers with published ones, and checks of the paper's consistency.
 
 One module per check family: :mod:`~collabcomm.audit.compare` (the reconstruction beside
-Exhibits 2 and 3), :mod:`~collabcomm.audit.grim`, :mod:`~collabcomm.audit.stars` (Exhibit 3's
-stars), :mod:`~collabcomm.audit.exhibit4` (Exhibit 4 from the moments, and its F-tests),
-:mod:`~collabcomm.audit.exhibit5`, :mod:`~collabcomm.audit.text` (the text's claims) and
-:mod:`~collabcomm.audit.reconcile`; :mod:`~collabcomm.audit.rows` builds audit.csv's rows. This
-module gathers them: :func:`run_all`, :func:`reproduction_rows`, :func:`summary` and
-:func:`cell_status`, and every check's name, so ``audit.check_grim`` works as before.
+Exhibits 2 and 3), :mod:`~collabcomm.audit.grim`, :mod:`~collabcomm.audit.grimmer` (SDs),
+:mod:`~collabcomm.audit.sprite` (samples with ranges), :mod:`~collabcomm.audit.stars` (Exhibit
+3's stars), :mod:`~collabcomm.audit.exhibit4` (Exhibit 4 from the moments, and its F-tests),
+:mod:`~collabcomm.audit.exhibit5`, :mod:`~collabcomm.audit.text` (the text's claims),
+:mod:`~collabcomm.audit.reconcile` and :mod:`~collabcomm.audit.excusable` (rounding's reach);
+the innocent explanations of the findings in :mod:`~collabcomm.audit.explanations`,
+:mod:`~collabcomm.audit.rescaling` and :mod:`~collabcomm.audit.typos`;
+:mod:`~collabcomm.audit.rows` builds audit.csv's rows. This module gathers them:
+:func:`run_all` (and :func:`run_checks` on given tables), :func:`reproduction_rows`,
+:func:`summary` and :func:`cell_status`, and every check's name, so ``audit.check_grim`` works
+as before.
 
 A published number carries its own precision: ``0.3431`` has four decimals, ``-.29`` two. A
 reproduced value *matches* when it rounds to the published digits, i.e. when it lies within
@@ -33,6 +38,15 @@ from .excusable import (
 )
 from .exhibit4 import check_exhibit4_from_moments, check_exhibit4_internal, exhibit4_ranges
 from .exhibit5 import check_exhibit5, implied_residual_correlations
+from .explanations import (
+    EXPLANATIONS,
+    VERDICTS,
+    explanations_table,
+    explanations_wide,
+    findings,
+    innocent_explanations,
+    star_scan,
+)
 from .grim import (
     GRIM_TIES,
     INTEGER_VARIABLES,
@@ -66,6 +80,7 @@ from .sprite import (
 )
 from .stars import check_correlation_stars
 from .text import check_text_claims
+from .typos import confirm_edits, screen_edits, single_edits, typo_candidates
 
 __all__ = [
     "matches_published",
@@ -112,7 +127,20 @@ __all__ = [
     "rounding_reach",
     "beyond_rounding",
     "smallest_eigenvalue",
+    "EXPLANATIONS",
+    "VERDICTS",
+    "findings",
+    "star_scan",
+    "explanations_table",
+    "explanations_wide",
+    "innocent_explanations",
+    "single_edits",
+    "screen_edits",
+    "typo_candidates",
+    "confirm_edits",
     "run_all",
+    "run_checks",
+    "published_tables",
     "reproduction_rows",
     "summary",
     "CELL_COLUMNS",
@@ -130,21 +158,38 @@ def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0
     Comparisons of the reconstruction with the published tables (Exhibits 2 and 3, and 4 and 5
     through the notebooks' derived tables) are added by :func:`reproduction_rows`.
     """
-    desc = published.descriptives(root)
-    corr = published.correlations(root)
-    regs = published.regressions(root)
-    items5 = published.item_results(root)
-    n = int(regs[regs.term == "n_obs"]["value"].iloc[0]) if n is None else n
+    tables = published_tables(root)
+    n = int(tables["regressions"].query("term == 'n_obs'")["value"].iloc[0]) if n is None else n
+    return run_checks(tables, n, draws=draws, seed=seed, sprite_steps=sprite_steps)
+
+
+def published_tables(root=None) -> dict[str, pd.DataFrame]:
+    """The published tables every check reads, by the names :func:`run_checks` takes."""
+    return {"descriptives": published.descriptives(root),
+            "correlations": published.correlations(root),
+            "regressions": published.regressions(root), "item_results": published.item_results(root),
+            "claims": published.claims(root), "items": published.items(root)}
+
+
+def run_checks(tables: dict[str, pd.DataFrame], n: int, *, draws: int = 4000, seed: int = 0,
+               sprite_steps: int = 20000, ranges: pd.DataFrame | None = None,
+               sprites: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every check of :func:`run_all` on given tables (``descriptives``, ``correlations``,
+    ``regressions``, ``item_results``, ``claims``, ``items``, as :func:`published_tables`
+    gives them), e.g. tables with one cell edited. ``ranges``: :func:`exhibit4_ranges` of
+    these descriptives and correlations at ``n``, and ``sprites``: :func:`sprite_table` of
+    these descriptives, when already computed."""
+    desc, corr, regs = tables["descriptives"], tables["correlations"], tables["regressions"]
+    items5 = tables["item_results"]
     frames = [
         check_grim(desc, n),
         check_grimmer(desc, n),
-        check_sprite(desc, n, seed=seed, max_steps=sprite_steps),
+        check_sprite(desc, n, seed=seed, max_steps=sprite_steps, table=sprites),
         check_correlation_stars(corr, n),
-        check_exhibit4_from_moments(desc, corr, regs, n, draws=draws, seed=seed),
+        check_exhibit4_from_moments(desc, corr, regs, n, draws=draws, seed=seed, ranges=ranges),
         check_exhibit4_internal(regs, n),
         check_exhibit5(desc, corr, regs, items5, n),
-        check_text_claims(published.claims(root), desc, corr, regs, items5,
-                          published.items(root), n),
+        check_text_claims(tables["claims"], desc, corr, regs, items5, tables["items"], n),
     ]
     return pd.concat(frames, ignore_index=True)
 
