@@ -104,3 +104,26 @@ def test_the_papers_explanations_end_to_end(paper):
                    "e4_community": [], "e4_controls": [], "e4_constants": [],
                    "e4_r_squared": [], "e4_stars": [], "e4_model2_star": [a, d]}
     assert isinstance(confirmed, pd.DataFrame) and confirmed["resolved"].iloc[0] == 3
+
+
+def test_readme_states_the_committed_results():
+    # the README's findings at a glance quote these numbers; they must be those of the
+    # committed outputs (data/derived, written by notebook 06)
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    readme = (repo / "README.md").read_text()
+    changes = pd.read_csv(repo / "data" / "derived" / "reconciliation_changes.csv")
+    low, high = changes["rounding_units"].min(), changes["rounding_units"].max()
+    assert f"moves every correlation {low:.0f} to {high:,.0f} times past its rounding" in readme
+    typos = pd.read_csv(repo / "data" / "derived" / "audit_typos.csv")
+    best = typos.iloc[0]
+    total = (pd.read_csv(repo / "data" / "derived" / "audit.csv")["status"]
+             == "inconsistent").sum()
+    assert (f"(the best fixes {best.fixed} of\n  the {total} inconsistent rows and breaks "
+            f"{best.broken})") in readme
+    summary = pd.read_csv(repo / "data" / "derived" / "audit_possible_n.csv")
+    common = set(range(16, 41))
+    for _, t in summary[summary.sprite == "found"].groupby("variable"):
+        common &= set(t["n"])
+    assert common == {40} and "only N = 40 serves all three" in readme.replace("\n  ", " ")
