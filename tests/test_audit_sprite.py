@@ -170,5 +170,22 @@ def test_consistent_tables_and_a_planted_range(consistent):
         "a sample of school_size with the printed mean, SD, min and max at N = 26"]
 
 
+def test_each_search_takes_well_under_a_second():
+    # the budget: at most 1 s per variable and N on 2 cores; each takes milliseconds
+    import time
+
+    d = published.descriptives().set_index(["variable", "statistic"])["value"]
+    slowest = 0.0
+    for var, sizes in (("api_2012", (18, 40)), ("api_2011", (20, 40)),
+                       ("school_size", (16, 40))):
+        for k in sizes:
+            start = time.perf_counter()
+            r = sp.sprite(d[(var, "mean")], 2, d[(var, "sd")], 2, k, d[(var, "min")],
+                          d[(var, "max")])
+            slowest = max(slowest, time.perf_counter() - start)
+            assert r.found
+    assert slowest < 1.0
+
+
 def test_audit_package_exports_sprite():
     assert audit.sprite is sp.sprite and "check_sprite" in audit.__all__
