@@ -1,12 +1,17 @@
 """Comparing reproduced numbers with published ones, and checks of the paper's consistency.
 
 One module per check family: :mod:`~collabcomm.audit.compare` (the reconstruction beside
-Exhibits 2 and 3), :mod:`~collabcomm.audit.grim`, :mod:`~collabcomm.audit.stars` (Exhibit 3's
-stars), :mod:`~collabcomm.audit.exhibit4` (Exhibit 4 from the moments, and its F-tests),
-:mod:`~collabcomm.audit.exhibit5`, :mod:`~collabcomm.audit.text` (the text's claims) and
-:mod:`~collabcomm.audit.reconcile`; :mod:`~collabcomm.audit.rows` builds audit.csv's rows. This
-module gathers them: :func:`run_all`, :func:`reproduction_rows`, :func:`summary` and
-:func:`cell_status`, and every check's name, so ``audit.check_grim`` works as before.
+Exhibits 2 and 3), :mod:`~collabcomm.audit.grim`, :mod:`~collabcomm.audit.grimmer` (SDs),
+:mod:`~collabcomm.audit.sprite` (samples with ranges), :mod:`~collabcomm.audit.stars` (Exhibit
+3's stars), :mod:`~collabcomm.audit.exhibit4` (Exhibit 4 from the moments, and its F-tests),
+:mod:`~collabcomm.audit.exhibit5`, :mod:`~collabcomm.audit.text` (the text's claims),
+:mod:`~collabcomm.audit.reconcile` and :mod:`~collabcomm.audit.excusable` (rounding's reach);
+the innocent explanations of the findings in :mod:`~collabcomm.audit.explanations`,
+:mod:`~collabcomm.audit.rescaling` and :mod:`~collabcomm.audit.typos`;
+:mod:`~collabcomm.audit.rows` builds audit.csv's rows. This module gathers them:
+:func:`run_all` (and :func:`run_checks` on given tables), :func:`reproduction_rows`,
+:func:`summary` and :func:`cell_status`, and every check's name, so ``audit.check_grim`` works
+as before.
 
 A published number carries its own precision: ``0.3431`` has four decimals, ``-.29`` two. A
 reproduced value *matches* when it rounds to the published digits, i.e. when it lies within
@@ -24,8 +29,24 @@ from ..moments import OlsMoments, batch_ols, ols_moment_jacobian
 from ..precision import matches_published
 from ..schema import AUDIT_STATUSES, FACETS
 from .compare import compare_correlations, compare_descriptives
+from .excusable import (
+    beyond_rounding,
+    excusable_deltas,
+    first_order_reach,
+    rounding_reach,
+    smallest_eigenvalue,
+)
 from .exhibit4 import check_exhibit4_from_moments, check_exhibit4_internal, exhibit4_ranges
 from .exhibit5 import check_exhibit5, implied_residual_correlations
+from .explanations import (
+    EXPLANATIONS,
+    VERDICTS,
+    explanations_table,
+    explanations_wide,
+    findings,
+    innocent_explanations,
+    star_scan,
+)
 from .grim import (
     GRIM_TIES,
     INTEGER_VARIABLES,
@@ -34,11 +55,32 @@ from .grim import (
     grim_possible_text,
     grim_readme_text,
     grim_tie_only,
+    grim_totals,
+    printed_fraction,
+    sample_sizes,
+)
+from .grimmer import (
+    GrimmerResult,
+    check_grimmer,
+    grimmer,
+    grimmer_table,
+    grimmer_test,
+    jointly_possible,
 )
 from .reconcile import Reconciliation, _polish_projection, min_eigen_gradient, reconcile  # noqa: F401
 from .rows import CELL_COLUMNS, _frame, _row
+from .sprite import (
+    SpriteResult,
+    check_sprite,
+    extreme_variances,
+    possible_n_summary,
+    possible_n_table,
+    sprite,
+    sprite_table,
+)
 from .stars import check_correlation_stars
 from .text import check_text_claims
+from .typos import confirm_edits, screen_edits, single_edits, typo_candidates
 
 __all__ = [
     "matches_published",
@@ -50,7 +92,23 @@ __all__ = [
     "grim_tie_only",
     "grim_possible_text",
     "grim_readme_text",
+    "grim_totals",
+    "printed_fraction",
+    "sample_sizes",
     "check_grim",
+    "GrimmerResult",
+    "grimmer",
+    "grimmer_test",
+    "grimmer_table",
+    "jointly_possible",
+    "check_grimmer",
+    "SpriteResult",
+    "sprite",
+    "extreme_variances",
+    "sprite_table",
+    "possible_n_table",
+    "possible_n_summary",
+    "check_sprite",
     "check_correlation_stars",
     "batch_ols",
     "exhibit4_ranges",
@@ -64,7 +122,25 @@ __all__ = [
     "ols_moment_jacobian",
     "min_eigen_gradient",
     "reconcile",
+    "excusable_deltas",
+    "first_order_reach",
+    "rounding_reach",
+    "beyond_rounding",
+    "smallest_eigenvalue",
+    "EXPLANATIONS",
+    "VERDICTS",
+    "findings",
+    "star_scan",
+    "explanations_table",
+    "explanations_wide",
+    "innocent_explanations",
+    "single_edits",
+    "screen_edits",
+    "typo_candidates",
+    "confirm_edits",
     "run_all",
+    "run_checks",
+    "published_tables",
     "reproduction_rows",
     "summary",
     "CELL_COLUMNS",
@@ -72,26 +148,48 @@ __all__ = [
 ]
 
 
-def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0
-            ) -> pd.DataFrame:
+def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0,
+            sprite_steps: int = 20000) -> pd.DataFrame:
     """Every check on the published tables, as audit.csv's rows (schema.AUDIT_COLUMNS).
+
+    ``draws`` and ``seed`` are those of :func:`check_exhibit4_from_moments`; ``seed`` and
+    ``sprite_steps`` (the search's bound) those of :func:`check_sprite`.
 
     Comparisons of the reconstruction with the published tables (Exhibits 2 and 3, and 4 and 5
     through the notebooks' derived tables) are added by :func:`reproduction_rows`.
     """
-    desc = published.descriptives(root)
-    corr = published.correlations(root)
-    regs = published.regressions(root)
-    items5 = published.item_results(root)
-    n = int(regs[regs.term == "n_obs"]["value"].iloc[0]) if n is None else n
+    tables = published_tables(root)
+    n = int(tables["regressions"].query("term == 'n_obs'")["value"].iloc[0]) if n is None else n
+    return run_checks(tables, n, draws=draws, seed=seed, sprite_steps=sprite_steps)
+
+
+def published_tables(root=None) -> dict[str, pd.DataFrame]:
+    """The published tables every check reads, by the names :func:`run_checks` takes."""
+    return {"descriptives": published.descriptives(root),
+            "correlations": published.correlations(root),
+            "regressions": published.regressions(root), "item_results": published.item_results(root),
+            "claims": published.claims(root), "items": published.items(root)}
+
+
+def run_checks(tables: dict[str, pd.DataFrame], n: int, *, draws: int = 4000, seed: int = 0,
+               sprite_steps: int = 20000, ranges: pd.DataFrame | None = None,
+               sprites: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every check of :func:`run_all` on given tables (``descriptives``, ``correlations``,
+    ``regressions``, ``item_results``, ``claims``, ``items``, as :func:`published_tables`
+    gives them), e.g. tables with one cell edited. ``ranges``: :func:`exhibit4_ranges` of
+    these descriptives and correlations at ``n``, and ``sprites``: :func:`sprite_table` of
+    these descriptives, when already computed."""
+    desc, corr, regs = tables["descriptives"], tables["correlations"], tables["regressions"]
+    items5 = tables["item_results"]
     frames = [
         check_grim(desc, n),
+        check_grimmer(desc, n),
+        check_sprite(desc, n, seed=seed, max_steps=sprite_steps, table=sprites),
         check_correlation_stars(corr, n),
-        check_exhibit4_from_moments(desc, corr, regs, n, draws=draws, seed=seed),
+        check_exhibit4_from_moments(desc, corr, regs, n, draws=draws, seed=seed, ranges=ranges),
         check_exhibit4_internal(regs, n),
         check_exhibit5(desc, corr, regs, items5, n),
-        check_text_claims(published.claims(root), desc, corr, regs, items5,
-                          published.items(root), n),
+        check_text_claims(tables["claims"], desc, corr, regs, items5, tables["items"], n),
     ]
     return pd.concat(frames, ignore_index=True)
 

@@ -87,17 +87,20 @@ def _stars_interval(symbol: str, levels: list[tuple[str, float]]) -> tuple[float
 
 def check_exhibit4_from_moments(descriptives: pd.DataFrame, correlations: pd.DataFrame,
                                 regressions: pd.DataFrame, n: int, *, draws: int = 4000,
-                                seed: int = 0, levels: list[tuple[str, float]] | None = None
-                                ) -> pd.DataFrame:
+                                seed: int = 0, levels: list[tuple[str, float]] | None = None,
+                                ranges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every in-model cell of Exhibit 4 against the range Exhibits 2 and 3 imply.
 
     A value is ``inconsistent`` only when its own rounding interval lies wholly outside the
     implied range; a star is ``inconsistent`` only when no implied p-value falls in the
-    interval the star stands for. Model 1's blank constant is ``not_checkable``.
+    interval the star stands for. Model 1's blank constant is ``not_checkable``. ``ranges``:
+    :func:`exhibit4_ranges` of these moments at this ``n``, when already computed (checking
+    several versions of Exhibit 4 against the same Exhibits 2 and 3).
     """
 
     levels = legend(4) if levels is None else levels
-    ranges = exhibit4_ranges(descriptives, correlations, n, draws=draws, seed=seed)
+    if ranges is None:
+        ranges = exhibit4_ranges(descriptives, correlations, n, draws=draws, seed=seed)
     ranges = ranges.set_index(["model", "term"])
     rows = []
     for c in regressions[regressions["in_model"]].itertuples():
@@ -131,6 +134,34 @@ def check_exhibit4_from_moments(descriptives: pd.DataFrame, correlations: pd.Dat
     return _frame(rows)
 
 
+def gain_test(r1: float, h1: float, rk: float, hk: float, df2: int
+              ) -> tuple[float, float, float, float]:
+    """The partial F-test of one added regressor from two printed R-squared values known to
+    within ``h1`` and ``hk``: ``(f_lo, f_hi, p_lo, p_hi)`` on (1, ``df2``) degrees of freedom
+    (the formula is in :func:`check_exhibit4_internal`)."""
+    from scipy import stats as st
+
+    f_lo = max((rk - hk) - (r1 + h1), 0) / ((1 - (rk - hk)) / df2)
+    f_hi = ((rk + hk) - (r1 - h1)) / ((1 - (rk + hk)) / df2)
+    return f_lo, f_hi, float(st.f.sf(f_hi, 1, df2)), float(st.f.sf(f_lo, 1, df2))
+
+
+def internal_inconsistent(r_squared: dict[int, tuple[float, int]], stars: dict[int, str],
+                          n: int, levels: list[tuple[str, float]]) -> int:
+    """How many of Models 2-5's stars disagree with their R-squared gains (the count of
+    ``inconsistent`` rows of :func:`check_exhibit4_internal`), from each model's printed
+    R-squared ``(value, decimals)`` and added regressor's star."""
+    df2 = n - len(ADDED[1]) - 3 - 2
+    v1, d1 = r_squared[1]
+    bad = 0
+    for m in (2, 3, 4, 5):
+        vk, dk = r_squared[m]
+        _, _, p_lo, p_hi = gain_test(v1, 0.5 * 10.0 ** -d1, vk, 0.5 * 10.0 ** -dk, df2)
+        lo, hi = _stars_interval(stars[m], levels)
+        bad += not (p_lo < hi and p_hi >= lo)
+    return bad
+
+
 def check_exhibit4_internal(regressions: pd.DataFrame, n: int, *,
                             levels: list[tuple[str, float]] | None = None) -> pd.DataFrame:
     r"""Models 2-5 each add one regressor to Model 1 on the same N: the added variable's
@@ -143,9 +174,6 @@ def check_exhibit4_internal(regressions: pd.DataFrame, n: int, *,
     :math:`(R^2_{k,\min} - R^2_{1,\max})/\ldots` to :math:`(R^2_{k,\max} - R^2_{1,\min})/\ldots`;
     the printed star is consistent when its p interval meets the implied one.
     """
-    from scipy import stats as st
-
-
     levels = legend(4) if levels is None else levels
     reg = regressions.set_index(["model", "term"])
     r1 = reg.loc[(1, "r_squared")]
@@ -156,9 +184,7 @@ def check_exhibit4_internal(regressions: pd.DataFrame, n: int, *,
         term = ADDED[m][0]
         rk = reg.loc[(m, "r_squared")]
         hk = 0.5 * 10.0 ** -int(rk["decimals"])
-        f_lo = max((rk["value"] - hk) - (r1["value"] + h1), 0) / ((1 - (rk["value"] - hk)) / df2)
-        f_hi = ((rk["value"] + hk) - (r1["value"] - h1)) / ((1 - (rk["value"] + hk)) / df2)
-        p_hi, p_lo = st.f.sf(f_lo, 1, df2), st.f.sf(f_hi, 1, df2)
+        f_lo, f_hi, p_lo, p_hi = gain_test(r1["value"], h1, rk["value"], hk, df2)
         cell = reg.loc[(m, term)]
         lo, hi = _stars_interval(cell["stars"], levels)
         ok = p_lo < hi and p_hi >= lo

@@ -1,11 +1,13 @@
-"""GRIM: can N whole numbers have the printed mean? (Brown & Heathers 2017), with ties.
+"""GRIM: can N whole numbers have the printed mean? (Brown & Heathers 2017), with ties, in exact
+rational arithmetic.
 """
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 
 from .. import published
@@ -27,6 +29,46 @@ GRIM_TIES = ("either", "half_up", "half_even")
 :func:`grim`)."""
 
 
+def sample_sizes(n: int) -> range:
+    """The sample sizes the GRIM family of checks tries around the paper's ``n``: from n - 10
+    (at least 2) to n + 14, i.e. 16 to 40 at the paper's N = 26."""
+    return range(max(2, int(n) - 10), int(n) + 15)
+
+
+def printed_fraction(value, decimals: int) -> Fraction:
+    """The exact rational number a value printed with ``decimals`` digits stands for.
+
+    ``value`` is the printed text (``"849.22"``) or the float read from it; the float is first
+    written back with ``decimals`` digits, which recovers the printed decimal exactly for any
+    number printed with at most 15 significant digits, so no binary round-off enters.
+
+    >>> printed_fraction(849.22, 2), printed_fraction("0.1", 1) * 3 == Fraction(3, 10)
+    (Fraction(42461, 50), True)
+    """
+    d = int(decimals)
+    if d < 0:
+        raise ParameterError(f"decimals must be at least 0, not {d}")
+    text = value if isinstance(value, str) else f"{float(value):.{d}f}"
+    return Fraction(Decimal(text.strip()))
+
+
+def tie_accepted(printed: Fraction, decimals: int, below: bool, ties: str) -> bool:
+    """Whether a true value exactly halfway between ``printed`` and its neighbour may have been
+    printed as ``printed``. ``below``: the true value lies below ``printed`` (so rounding it
+    half up, away from zero for a positive number, gives ``printed``).
+
+    ``"either"`` accepts every tie; ``"half_up"`` one rounded away from zero; ``"half_even"``
+    one whose printed last digit is even.
+    """
+    if ties not in GRIM_TIES:
+        raise ParameterError(f"ties must be one of {GRIM_TIES}, not {ties!r}")
+    if ties == "either":
+        return True
+    if ties == "half_up":
+        return below == (printed > 0)
+    return (abs(printed) * 10 ** int(decimals)).numerator % 2 == 0
+
+
 def grim(mean: float, decimals: int, n: int, *, ties: str = "either") -> bool:
     r"""GRIM test: can ``n`` integers have a mean that rounds to ``mean`` (``decimals`` digits)?
 
@@ -35,7 +77,9 @@ def grim(mean: float, decimals: int, n: int, *, ties: str = "either") -> bool:
     True iff some integer total :math:`T` has :math:`T/n` inside the rounding interval of the
     printed mean :math:`m`, :math:`|T/n - m| \le h` with :math:`h = \tfrac12 10^{-d}` (Brown &
     Heathers 2017). Computed exactly, in rational arithmetic (:class:`fractions.Fraction` of
-    the printed decimal), so no float comparison decides a boundary case.
+    the printed decimal, :func:`printed_fraction`), and the candidate totals are the integers
+    :math:`\lceil n(m - h)\rceil \ldots \lfloor n(m + h)\rfloor` found with exact floor and
+    ceiling, so no float comparison decides a boundary case (:func:`grim_totals`).
 
     A mean exactly on a boundary, :math:`T/n = m \pm h`, is a tie. ``ties`` says how the
     authors may have rounded it: ``"either"`` (default) accepts it, since round half up and
@@ -73,27 +117,35 @@ def _grim_tie(mean: float, decimals: int, n: int) -> Decimal | None:
     return None if inside or not ties_found else Decimal(ties_found[0]) / Decimal(n)
 
 
-def _grim_totals(mean: float, decimals: int, n: int, ties: str, *, split: bool = False):
+def grim_totals(mean, decimals: int, n: int, *, ties: str = "either") -> list[int]:
+    """Every integer total :math:`T` whose mean :math:`T/n` rounds to the printed ``mean``
+    (``decimals`` digits; ``ties`` as in :func:`grim`), in increasing order; empty when GRIM
+    fails. Exact: see :func:`grim`.
+
+    >>> grim_totals(849.22, 2, 26), grim_totals(849.22, 2, 27), grim_totals(34.25, 2, 28)
+    ([], [22929], [959])
+    """
+    if n < 1:
+        raise ParameterError(f"n must be at least 1, not {n}")
+    return _grim_totals(mean, decimals, n, ties)[0]
+
+
+def _grim_totals(mean, decimals: int, n: int, ties: str, *, split: bool = False):
     """Integer totals T whose mean T/n rounds to ``mean``: (strictly inside or accepted ties,
     ties); with ``split`` the first list holds only the strictly inside totals."""
-    from fractions import Fraction
-
+    if ties not in GRIM_TIES:
+        raise ParameterError(f"ties must be one of {GRIM_TIES}, not {ties!r}")
     d = int(decimals)
-    m = Fraction(Decimal(f"{float(mean):.{d}f}"))
+    m = printed_fraction(mean, d)
     h = Fraction(1, 2 * 10**d)
-    last_even = (int(abs(m) * 10**d) % 2) == 0
     inside, on_tie = [], []
-    for t in range(int(np.floor((m - h) * n)) - 1, int(np.ceil((m + h) * n)) + 2):
+    for t in range(math.ceil((m - h) * n), math.floor((m + h) * n) + 1):
         x = Fraction(t, n)
         if abs(x - m) < h:
             inside.append(t)
-        elif abs(x - m) == h:
+        else:  # |x - m| == h: a tie
             on_tie.append(t)
-            if split:
-                continue
-            low = x < m  # below m: rounding half up (away from zero for m > 0) gives m
-            if (ties == "either" or (ties == "half_up" and low == (m > 0))
-                    or (ties == "half_even" and last_even)):
+            if not split and tie_accepted(m, d, x < m, ties):
                 inside.append(t)
     return inside, on_tie
 
@@ -121,10 +173,10 @@ def check_grim(descriptives: pd.DataFrame, n: int,
     for var, why in integer_variables.items():
         m = d.loc[(var, "mean")]
         ok = grim(m["value"], int(m["decimals"]), n)
-        possible = [k for k in range(max(2, n - 10), n + 15) if grim(m["value"],
-                                                                     int(m["decimals"]), k)]
+        possible = [k for k in sample_sizes(n) if grim(m["value"], int(m["decimals"]), k)]
         listed = grim_possible_text(m["value"], int(m["decimals"]), possible)
-        total = m["value"] * n
+        total = printed_fraction(m["value"], int(m["decimals"])) * n
+        total = Decimal(total.numerator) / Decimal(total.denominator)  # exact: a decimal
         note = (f"integer-valued because {why}. " + (
             f"No {n} whole numbers have a mean that rounds to {m['value']:.{int(m['decimals'])}f} "
             f"({n} x {m['value']:g} = {total:.2f}). Possible reasons: a different N behind the "
