@@ -49,6 +49,21 @@ def minimal_codebook(**changes) -> dict:
     return raw
 
 
+@pytest.fixture(scope="session")
+def audited_paper():
+    """The published tables, Exhibit 4's ranges from Exhibits 2-3, the audit's rows and its
+    inconsistent findings, all at the paper's N = 26 (tests of audit.explanations and
+    audit.rescaling)."""
+    from collabcomm import audit
+    from collabcomm.audit import explanations
+
+    tables = audit.published_tables()
+    desc, corr = tables["descriptives"], tables["correlations"]
+    ranges = audit.exhibit4_ranges(desc, corr, 26)
+    rows = audit.run_checks(tables, 26, ranges=ranges)
+    return tables, ranges, rows, explanations.findings(rows, 26)
+
+
 def tree_digest(folder: Path, *, skip: str | None = None) -> dict[str, str]:
     """SHA-256 of every file below ``folder`` (relative POSIX path -> hex digest); a first-level
     folder named ``skip`` is left out."""

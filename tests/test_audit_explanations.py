@@ -17,21 +17,12 @@ from collabcomm.moments import ols_from_moments
 ex = importlib.import_module("collabcomm.audit.explanations")
 
 
-@pytest.fixture(scope="module")
-def paper():
-    tables = audit.published_tables()
-    desc, corr = tables["descriptives"], tables["correlations"]
-    ranges = audit.exhibit4_ranges(desc, corr, 26)
-    rows = audit.run_checks(tables, 26, ranges=ranges)
-    return tables, ranges, rows, ex.findings(rows, 26)
-
-
 def _family_bad(fams):
     return {k: (ex._bad(f), len(f)) for k, (_, f) in fams.items()}
 
 
-def test_the_papers_findings(paper):
-    *_, fams = paper
+def test_the_papers_findings(audited_paper):
+    *_, fams = audited_paper
     assert _family_bad(fams) == {
         "grim_api_2012": (1, 1), "grim_api_2011": (1, 1), "grim_school_size": (1, 1),
         "e4_community": (7, 8), "e4_controls": (16, 18), "e4_constants": (5, 5),
@@ -49,8 +40,8 @@ def test_t_grows_with_the_square_root_of_the_degrees_of_freedom():
     np.testing.assert_allclose(b.coef, a.coef, rtol=0, atol=0)
 
 
-def test_star_scan_reproduces_the_audit_at_its_own_n(paper):
-    tables, ranges, rows, _ = paper
+def test_star_scan_reproduces_the_audit_at_its_own_n(audited_paper):
+    tables, ranges, rows, _ = audited_paper
     scan = ex.star_scan(ranges, tables["regressions"], 26, [20, 26, 37])
     at26 = scan[scan.n == 26].iloc[0]
     stars = rows[(rows.check == "exhibit4_stars_from_moments") & (rows.status == "inconsistent")]
@@ -62,8 +53,8 @@ def test_star_scan_reproduces_the_audit_at_its_own_n(paper):
     assert list(scan.inconsistent) == [12, 7, 4]
 
 
-def test_different_n_on_the_paper(paper):
-    tables, ranges, _, fams = paper
+def test_different_n_on_the_paper(audited_paper):
+    tables, ranges, _, fams = audited_paper
     pn = audit.possible_n_table(tables["descriptives"], 26)
     out = ex.different_n(fams, tables["descriptives"], tables["correlations"],
                          tables["regressions"], 26, ranges, pn)
@@ -78,8 +69,8 @@ def test_different_n_on_the_paper(paper):
     assert "consistent at N = 16-19" in out["e4_model2_star"][1]
 
 
-def test_the_table_and_its_wide_form(paper):
-    *_, fams = paper
+def test_the_table_and_its_wide_form(audited_paper):
+    *_, fams = audited_paper
     results = {"stages": ex.stages(fams),
                "rescaled": {"e4_r_squared": ("cannot explain", "invariant")}}
     table = ex.explanations_table(fams, results)
@@ -92,8 +83,8 @@ def test_the_table_and_its_wide_form(paper):
         ex.explanations_table(fams, {"stages": {"e4_stars": ("maybe", "")}})
 
 
-def test_the_papers_explanations_end_to_end(paper):
-    tables, ranges, rows, _ = paper
+def test_the_papers_explanations_end_to_end(audited_paper):
+    tables, ranges, rows, _ = audited_paper
     pn = audit.possible_n_table(tables["descriptives"], 26)
     table, confirmed = ex.innocent_explanations(tables, 26, audit_rows=rows, ranges=ranges,
                                                 possible_n=pn)

@@ -14,22 +14,13 @@ ex = importlib.import_module("collabcomm.audit.explanations")
 rs = importlib.import_module("collabcomm.audit.rescaling")
 
 
-@pytest.fixture(scope="module")
-def paper():
-    tables = audit.published_tables()
-    desc, corr = tables["descriptives"], tables["correlations"]
-    ranges = audit.exhibit4_ranges(desc, corr, 26)
-    rows = audit.run_checks(tables, 26, ranges=ranges)
-    return tables, ranges, rows, ex.findings(rows, 26)
-
-
 def _edit(regs, model, term, value):
     out = regs.copy()
     out.loc[(out.model == model) & (out.term == term), "value"] = value
     return out
 
 
-def test_rescaling_explains_a_planted_rescaled_scale_and_not_the_papers(consistent, paper):
+def test_rescaling_explains_a_planted_rescaled_scale_and_not_the_papers(consistent, audited_paper):
     _, t = consistent
     desc, corr = t["descriptives"], t["correlations"]
     ranges = audit.exhibit4_ranges(desc, corr, 26, draws=500)
@@ -46,7 +37,7 @@ def test_rescaling_explains_a_planted_rescaled_scale_and_not_the_papers(consiste
     out = rs.rescaled(fams, desc, corr, planted, 26, ranges)
     assert out["e4_community"][0] == "can explain" and "(overlap)" in out["e4_community"][1]
     # the paper: no scale has one factor for both its models
-    ptables, pranges, _, pfams = paper
+    ptables, pranges, _, pfams = audited_paper
     out = rs.rescaled(pfams, ptables["descriptives"], ptables["correlations"],
                       ptables["regressions"], 26, pranges)
     assert out["e4_community"][0] == "cannot explain"
@@ -55,7 +46,7 @@ def test_rescaling_explains_a_planted_rescaled_scale_and_not_the_papers(consiste
         assert out[key] == ("cannot explain", out[key][1]) and "change by 0" in out[key][1]
 
 
-def test_shifts_explain_planted_constants_and_not_the_papers(consistent, paper):
+def test_shifts_explain_planted_constants_and_not_the_papers(consistent, audited_paper):
     _, t = consistent
     desc, corr, regs = t["descriptives"], t["correlations"], t["regressions"]
     ranges = audit.exhibit4_ranges(desc, corr, 26, draws=500).set_index(["model", "term"])
@@ -74,13 +65,13 @@ def test_shifts_explain_planted_constants_and_not_the_papers(consistent, paper):
     point, lo, hi = rs.shifted_constant_range(desc, corr, planted, 26)
     assert lo <= round(c6, 1) <= hi and point == pytest.approx(c6, abs=0.3)
     # the paper: Models 2-5's constants predict 420.0 for Model 6, printed 427.3
-    ptables = paper[0]
+    ptables = audited_paper[0]
     point, lo, hi = rs.shifted_constant_range(ptables["descriptives"], ptables["correlations"],
                                               ptables["regressions"], 26)
     assert round(point, 1) == 420.0 and hi < 427.25
 
 
-def test_standardized_explains_planted_betas_and_not_the_papers(consistent, paper):
+def test_standardized_explains_planted_betas_and_not_the_papers(consistent, audited_paper):
     _, t = consistent
     desc, corr, regs = t["descriptives"], t["correlations"], t["regressions"]
     ranges = audit.exhibit4_ranges(desc, corr, 26, draws=500)
@@ -96,7 +87,7 @@ def test_standardized_explains_planted_betas_and_not_the_papers(consistent, pape
     out = rs.standardized(fams, desc, corr, planted, 26, ranges)
     assert out["e4_controls"][0] == "can explain"
     assert "fully standardized (b s_x / s_y): 18 of 18 slopes match" in out["e4_controls"][1]
-    ptables, pranges, _, pfams = paper
+    ptables, pranges, _, pfams = audited_paper
     out = rs.standardized(pfams, ptables["descriptives"], ptables["correlations"],
                           ptables["regressions"], 26, pranges)
     assert out["e4_community"][1].count(": 0 of 8 slopes match") == 3
