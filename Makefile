@@ -62,7 +62,8 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ARGS)
 
 html: $(STAMP)
-	$(PY) -m collabcomm html
+	$(PY) -m collabcomm html $(ARGS)
+	@echo "open build/html/index.html in a browser (no network or server needed)"
 
 site: html
 

@@ -92,13 +92,11 @@ def test_an_override_reads_back_as_the_same_value(value):
 @given(st.dictionaries(st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True), VALUES, max_size=5))
 def test_the_command_parses_back_to_the_notebook_and_its_values(values):
     command = pages.reproduce_command("04_regressions", values)
-    run, build = command.replace("\\\n", " ").splitlines()
-    argv = shlex.split(run)
-    assert argv[:4] == [".venv/bin/python", "-m", "collabcomm", "run"]
+    argv = shlex.split(command.replace("\\\n", " "))
+    assert argv[:4] == [".venv/bin/python", "-m", "collabcomm", "html"]
     args = _parser().parse_args(argv[3:])
-    assert args.only == ["04"] and args.force
+    assert args.command == "html" and args.only == ["04"] and args.force
     assert parse_overrides(args.param) == values
-    assert shlex.split(build) == [".venv/bin/python", "-m", "collabcomm", "html"]
 
 
 def test_the_box_shows_every_parameter_with_its_default_and_meaning():
@@ -113,7 +111,7 @@ def test_the_box_shows_every_parameter_with_its_default_and_meaning():
     assert n_schools.split(" | ")[1:3] == ["50", "26"]
     assert pages.md_escape(specs["07_classroom_power"].parameters["reps"].help) in box
     everything = pages.reproduce_box(what="the figures")
-    assert ".venv/bin/python -m collabcomm run --force\n" in everything
+    assert "\n.venv/bin/python -m collabcomm html --force\n" in everything
     assert "| `" not in everything
 
 

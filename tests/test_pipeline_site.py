@@ -163,7 +163,7 @@ def test_the_site_renders_what_papermill_executed_and_stops_on_a_broken_referenc
     assert [_text(h) for h in page.select("article h1")] == [
         "Fixture: reads an input, writes one derived file and one figure-like file"]
     command = page.select_one(".admonition.reproduce pre").get_text()
-    assert "run --only 01 --force" in command and "-p scale=2.0" in command
+    assert "html --only 01 --force" in command and "-p scale=2.0" in command
     assert "has not run yet" in index.read_text(encoding="utf-8")  # no audit.csv here
     assert (root / "build/html/_static/vendor/katex/katex.min.js").is_file()
     assert site.site_problems(root / "build/html") == []
@@ -305,17 +305,16 @@ def test_every_page_has_its_reproduce_box(built):
         box = _soup(html / f"{stem}.html").select_one(".admonition.reproduce")
         assert box is not None and "Reproduce this page" in _text(box), stem
         command = box.select_one("pre").get_text()
-        run, build = command.replace("\\\n", " ").strip().splitlines()
-        args = _parser().parse_args(shlex.split(run)[3:])
-        assert args.only == [stem[:2]] and args.force
+        args = _parser().parse_args(shlex.split(command.replace("\\\n", " "))[3:])
+        assert args.command == "html" and args.only == [stem[:2]] and args.force
         executed = nbformat.read(root / "build/notebooks" / f"{stem}.ipynb", as_version=4)
         assert parse_overrides(args.param) == executed.metadata.papermill.parameters
         assert set(parse_overrides(args.param)) == set(spec.parameters)
-        assert build == ".venv/bin/python -m collabcomm html"
         rows = box.select("table tbody tr")
         assert [_text(tr.select_one("td")) for tr in rows] == list(parse_overrides(args.param))
-    for page, needle in (("index.html", "--only 06 --force"), ("audit.html", "--only 06 --force"),
-                         ("gallery.html", "collabcomm run --force")):
+    for page, needle in (("index.html", "html --only 06 --force"),
+                         ("audit.html", "html --only 06 --force"),
+                         ("gallery.html", "collabcomm html --force")):
         box = _soup(html / page).select_one(".admonition.reproduce")
         assert needle in box.select_one("pre").get_text(), page
 

@@ -5,7 +5,7 @@ Commands
 run     run the notebooks through papermill (what ``make reproduce`` calls)
 score   score your own survey file with the 20-item instrument
 sweep   run one notebook over a grid of parameters (two runs at a time)
-html    run what is stale, then build the companion website in build/html (Sphinx)
+html    run what is stale (options as for run), then build the companion website in build/html
 slides  run notebook 07 if stale, then render it as a reveal.js deck in build/slides
 bench   print the benchmark figures (what ``make bench`` calls)
 
@@ -66,9 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--root", help="project root (default: this checkout)")
     sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
-    html = sub.add_parser("html", help="the companion website in build/html, built from the "
-                                       "executed notebooks (works offline)")
+    html = sub.add_parser("html", help="run what is stale, then build the companion website in "
+                                       "build/html from the executed notebooks (works offline)")
+    html.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
+                      help="override a default of notebooks/params.yaml (repeatable)")
+    html.add_argument("--only", action="append", metavar="NN",
+                      help="run only this notebook before the build (repeatable)")
+    html.add_argument("--force", action="store_true",
+                      help="rerun notebooks whose inputs are unchanged")
     html.add_argument("--root", help="project root (default: this checkout)")
+    html.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    html.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                      help="notebooks run at once (default: one per core)")
 
     slides = sub.add_parser("slides", help="notebook 07 as reveal.js slides in build/slides "
                                            "(works offline)")

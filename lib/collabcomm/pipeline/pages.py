@@ -121,23 +121,22 @@ def override_text(value: Any) -> str:
 
 
 def reproduce_command(notebook: str | None = None, values: dict[str, Any] | None = None) -> str:
-    r"""The shell commands, from the project root, that rerun ``notebook`` with ``values`` and
-    rebuild the website: one ``-p`` per parameter, so the command is exact whatever the
-    defaults in ``notebooks/params.yaml`` become. Without a notebook: rerun every notebook.
+    r"""The shell command, from the project root, that reruns ``notebook`` with ``values`` and
+    rebuilds the website (``html`` takes the options of ``run``): one ``-p`` per parameter, so
+    the command is exact whatever the defaults in ``notebooks/params.yaml`` become. Without a
+    notebook: rerun every notebook with its defaults.
 
     Examples
     --------
     >>> print(reproduce_command("06_reproducibility_audit", {"draws": 4000, "audit_seed": 0}))
-    .venv/bin/python -m collabcomm run --only 06 --force \
+    .venv/bin/python -m collabcomm html --only 06 --force \
         -p draws=4000 \
         -p audit_seed=0
-    .venv/bin/python -m collabcomm html
     """
-    first = f"{_PY} run --force" if notebook is None else \
-        f"{_PY} run --only {notebook.split('_')[0]} --force"
-    lines = [first] + [f"    -p {shlex.quote(f'{k}={override_text(v)}')}"
-                       for k, v in (values or {}).items()]
-    return " \\\n".join(lines) + f"\n{_PY} html"
+    only = f" --only {notebook.split('_')[0]}" if notebook else ""
+    lines = [f"{_PY} html{only} --force"] + [f"    -p {shlex.quote(f'{k}={override_text(v)}')}"
+                                             for k, v in (values or {}).items()]
+    return " \\\n".join(lines)
 
 
 def reproduce_box(notebook: str | None = None, values: dict[str, Any] | None = None,
@@ -147,7 +146,9 @@ def reproduce_box(notebook: str | None = None, values: dict[str, Any] | None = N
     ``notebooks/params.yaml`` (``specs``: :func:`collabcomm.pipeline.params.load_specs`)."""
     values = values or {}
     body = [f"::::{{admonition}} Reproduce {what}", ":class: tip reproduce", "",
-            "From the project's root, after `make env` (which creates `.venv` from the lock):",
+            "From the project's root, after `make env` (which creates `.venv` from the lock), "
+            + ("this reruns the notebook with these parameters" if notebook else
+               "this reruns every notebook") + " and rebuilds the website:",
             "", "```bash", reproduce_command(notebook, values), "```", ""]
     declared = specs[notebook].parameters if specs and notebook in specs else {}
     if values and declared:

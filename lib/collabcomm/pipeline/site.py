@@ -288,7 +288,9 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
            + "\n".join(stems) + "\n::::\n\n"
            "::::{toctree}\n:caption: Results\n:maxdepth: 1\n\naudit\ngallery\n::::\n")
     shown = next((e for e in entries if audit_stem and e.notebook == audit_stem), None)
-    write_text(src / "index.md", landing_page(audit, box=audit_box, toc=toc, figure=shown))
+    landing_box = (reproduce_box(audit_stem, _values(prepared[audit_stem][0], audit_stem, specs),
+                                 specs, what="these findings") if audit_stem else reproduce_box())
+    write_text(src / "index.md", landing_page(audit, box=landing_box, toc=toc, figure=shown))
     write_text(src / "audit.md", audit_page(audit, box=audit_box))
     write_text(src / "gallery.md", gallery_page(entries, box=reproduce_box(what="the figures")))
     write_text(src / "conf.py", '"""Sphinx configuration of the companion website, written by '
