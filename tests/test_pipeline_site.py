@@ -368,9 +368,11 @@ def _site_pages(html: Path) -> list[Path]:
 @needs_chromium
 @pytest.mark.notebooks
 def test_every_page_works_offline_in_a_browser(built, browser):
-    _, html = built
+    root, html = built
     pages = _site_pages(html)
-    assert len(pages) >= 12  # landing, 7 notebooks, audit, gallery, index, search
+    stems = sorted(p.stem for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(p.name for p in pages) == sorted(
+        [f"{s}.html" for s in stems] + ["index.html", "audit.html", "gallery.html", "search.html"])
     ids, links, problems = {}, [], []
     for page in pages:
         browser.open(page.as_uri())

@@ -213,8 +213,14 @@ def sphinx_config() -> dict[str, Any]:
         "exclude_patterns": ["_build", "**.ipynb_checkpoints"],
         "html_theme": "sphinx_book_theme",
         "html_title": SITE_TITLE,
+        # no download button and no copies of the sources: the site's copies of the notebooks
+        # carry its reproduce boxes and labels; the notebooks themselves are in notebooks/
         "html_theme_options": {"home_page_in_toc": True, "show_toc_level": 2,
-                               "use_fullscreen_button": False, "navigation_with_keys": False},
+                               "use_download_button": False, "use_fullscreen_button": False,
+                               "navigation_with_keys": False},
+        "html_copy_source": False,
+        "html_use_index": False,  # no index entries: no empty index page
+        "html_domain_indices": False,
         # the theme's default, "", makes its script log an error on every page
         "html_context": {"default_mode": "light"},
         "html_static_path": ["_static"],
