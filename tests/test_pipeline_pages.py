@@ -43,8 +43,8 @@ def small_audit() -> pd.DataFrame:
          "reproduced": "p in [0.037, 0.038]", "status": "inconsistent"},
         {"check": "exhibit4_from_moments", "exhibit": "4", "quantity": "Model 1: sed_pct",
          "published": "-0.65", "reproduced": "-0.6425", "status": "inconsistent"},
-        {"check": "text_count", "exhibit": "text", "quantity": "C06: students", "published": "20800",
-         "status": "not_checkable"},
+        {"check": "text_count", "exhibit": "text", "quantity": "C06: students",
+         "published": "20800", "status": "not_checkable"},
     ])
 
 
@@ -129,8 +129,8 @@ def test_findings_are_counted_from_the_audit_rows(small_audit):
     text = pages.findings(small_audit)
     assert "checked **6** published numbers" in text
     assert "**1 match, 4 inconsistent, 1 not checkable**" in text
-    assert "| {ref}`Exhibit 4: six OLS models of 2012 API scores <audit-exhibit-4>` | 3 | 0 | 3 | 0 |" \
-        in text
+    assert ("| {ref}`Exhibit 4: six OLS models of 2012 API scores <audit-exhibit-4>` "
+            "| 3 | 0 | 3 | 0 |") in text
     # examples: one per check family first, values as written
     line4 = next(ln for ln in text.splitlines() if ln.startswith("- **Exhibit 4"))
     assert _rendered_text(line4) == (
@@ -185,7 +185,7 @@ def test_the_landing_page_fills_its_template(small_audit):
             ) in page
 
 
-# --- the gallery ------------------------------------------------------------------------------------
+# --- the gallery ---------------------------------------------------------------------------
 
 def test_the_gallery_has_a_card_per_figure_linking_to_its_section():
     entries = [

@@ -49,7 +49,8 @@ ARGUMENT = ["weber_typology", "instrument", "school_data", "regressions", "item_
 """The argument's order: typology, instrument, schools, regressions, items, audit, classroom."""
 
 PNG = base64.b64decode(  # a 1 x 1 PNG
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5Er"
+    "kJggg==")
 
 
 def _tiny(title: str = "# 04 · Does it hold? (Exhibit 4)"):
@@ -349,7 +350,8 @@ PAGE_STATE = """(() => {
   const main = document.querySelector('main article') || document.querySelector('main');
   const heads = main ? Array.from(main.querySelectorAll('h1')) : [];
   return {
-    heads: heads.filter(h => h.offsetParent !== null).map(h => h.textContent.replace('#', '').trim()),
+    heads: heads.filter(h => h.offsetParent !== null)
+                .map(h => h.textContent.replace('#', '').trim()),
     brokenImages: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)
                        .map(i => i.getAttribute('src')),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
@@ -426,7 +428,8 @@ def test_formulas_are_typeset_by_the_local_katex(built, browser):
     assert browser.log().remote_requests() == []
 
 
-COUNT = "document.querySelector('.audit-count') && document.querySelector('.audit-count').textContent"
+COUNT = ("document.querySelector('.audit-count') && "
+         "document.querySelector('.audit-count').textContent")
 VISIBLE = ("Array.from(document.querySelectorAll('table.audit-table tbody tr'))"
            ".filter(tr => tr.offsetParent !== null)")
 
@@ -455,7 +458,8 @@ def test_the_audit_page_filters_by_status_and_by_exhibit(built, browser):
                              "tr.cells[4].textContent.trim()])")
     assert shown == [[" ".join(r["quantity"].split()), "inconsistent"] for r in want]
     # by hand: every status ticked, the text claims
-    browser.evaluate("document.querySelectorAll('.audit-filter input').forEach(i => i.checked = true);"
+    browser.evaluate("document.querySelectorAll('.audit-filter input')"
+                     ".forEach(i => i.checked = true);"
                      "const s = document.querySelector('.audit-filter select'); s.value = 'text';"
                      "s.dispatchEvent(new Event('change', {bubbles: true}))")
     text = [r for r in rows if r["exhibit"] == "text"]

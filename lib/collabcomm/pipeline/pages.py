@@ -228,10 +228,10 @@ def findings(audit: pd.DataFrame | None, *, examples: int = 2) -> str:
 
 def landing_page(audit: pd.DataFrame | None, *, box: str, toc: str,
                  figure: FigureEntry | None = None) -> str:
-    """The landing page: the template ``lib/collabcomm/templates/site/landing.md`` (what the two papers argue)
-    filled with :func:`findings`, the audit's ``figure`` when there is one (its caption and a
-    link to the section that draws it), the reproduce ``box`` and the ``toc`` (the site's
-    toctrees)."""
+    """The landing page: the template ``lib/collabcomm/templates/site/landing.md`` (what the two
+    papers argue) filled with :func:`findings`, the audit's ``figure`` when there is one (its
+    caption and a link to the section that draws it), the reproduce ``box`` and the ``toc``
+    (the site's toctrees)."""
     template = (package_dir() / "templates" / "site" / "landing.md").read_text(encoding="utf-8")
     shown = ""
     if figure is not None:
@@ -244,14 +244,15 @@ def landing_page(audit: pd.DataFrame | None, *, box: str, toc: str,
 
 def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
     """The audit page: every row of ``audit.csv`` in one table per exhibit, each row with its
-    status as a coloured badge. ``audit-filter.js`` (beside the landing template) adds filters by status and by
-    exhibit in the browser; without JavaScript every row is shown."""
+    status as a coloured badge. ``audit-filter.js`` (beside the landing template) adds filters
+    by status and by exhibit in the browser; without JavaScript every row is shown."""
     out = [f"({AUDIT_LABEL})=", "# Every checked number: the audit", "",
            "Each row of `data/derived/audit.csv`, which notebook 06 writes: a published number "
            "or claim of paper 001, what the check found, and its status. **match**: the "
            "reproduction or the check agrees with the published value within its rounding; "
            "**inconsistent**: no reading of the published tables within rounding gives the "
-           "value; **differs**: the reproduction differs; **not checkable**: nothing published "
+           "value; **differs**: the synthetic reconstruction does not reproduce the published "
+           "value; **not checkable**: nothing published "
            "allows a check. These are findings about the published tables, not verdicts on "
            "the study; notebook 06 names possible innocent reasons for each.", "", box]
     if audit is None or audit.empty:
@@ -318,7 +319,8 @@ def gallery_page(entries: list[FigureEntry], *, box: str) -> str:
         out += [f"## {heading}{number}", "", "::::{grid} 1 2 3 3", ":gutter: 3", ""]
         for e in group:
             if e.section:
-                link, kind, where = e.section, "ref", f", drawn in section {md_escape(e.section_title)}"
+                link, kind = e.section, "ref"
+                where = f", drawn in section {md_escape(e.section_title)}"
             elif e.notebook:
                 link, kind, where = e.notebook, "doc", ", drawn in the notebook"
             else:

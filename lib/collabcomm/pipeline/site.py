@@ -285,19 +285,25 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
     audit_csv = paths.derived / "audit.csv"
     audit = (pd.read_csv(audit_csv, dtype=str, keep_default_na=False)
              if audit_csv.is_file() else None)
-    audit_stem = next((s for s in stems if s.startswith("06_")), None)
-    audit_box = reproduce_box(audit_stem, _values(prepared[audit_stem][0], audit_stem, specs),
-                              specs, what="the audit") if audit_stem else reproduce_box()
+    # the notebook that declares audit.csv among its outputs (notebooks/params.yaml)
+    audit_stem = next((s for s in stems if s in specs and any(
+        fnmatch.fnmatchcase("data/derived/audit.csv", g) for g in specs[s].outputs)), None)
+
+    def audit_box(what: str) -> str:
+        if audit_stem is None:
+            return reproduce_box(what=what)
+        values = _values(prepared[audit_stem][0], audit_stem, specs)
+        return reproduce_box(audit_stem, values, specs, what=what)
+
     entries = figure_entries(src / "figures", prepared,
                              {s: spec.outputs for s, spec in specs.items()})
     toc = ("::::{toctree}\n:caption: The argument, notebook by notebook\n:maxdepth: 1\n\n"
            + "\n".join(stems) + "\n::::\n\n"
            "::::{toctree}\n:caption: Results\n:maxdepth: 1\n\naudit\ngallery\n::::\n")
     shown = next((e for e in entries if audit_stem and e.notebook == audit_stem), None)
-    landing_box = (reproduce_box(audit_stem, _values(prepared[audit_stem][0], audit_stem, specs),
-                                 specs, what="these findings") if audit_stem else reproduce_box())
-    write_text(src / "index.md", landing_page(audit, box=landing_box, toc=toc, figure=shown))
-    write_text(src / "audit.md", audit_page(audit, box=audit_box))
+    write_text(src / "index.md", landing_page(audit, box=audit_box("these findings"), toc=toc,
+                                              figure=shown))
+    write_text(src / "audit.md", audit_page(audit, box=audit_box("the audit")))
     write_text(src / "gallery.md", gallery_page(entries, box=reproduce_box(what="the figures")))
     write_text(src / "conf.py", '"""Sphinx configuration of the companion website, written by '
                'collabcomm.pipeline.site.sphinx_config (do not edit: make html rewrites it)."""\n\n'
