@@ -5,7 +5,8 @@
 #   make test        run the test suite
 #   make test-matrix the cross-machine checks: full runs under emulated CPUs (CI runs it too)
 #   make lab         JupyterLab on notebooks/ with the project kernel
-#   make html        executed notebooks rendered to build/html, with an index (works offline)
+#   make html        the companion website in build/html (Sphinx over the executed notebooks;
+#                    open build/html/index.html, no network or server needed); `make site` too
 #   make bench       print the benchmark figures
 #   make slides      notebook 07 as reveal.js slides (build/slides/), for teaching; works offline
 #   make vendor      refetch vendor/ (reveal.js, KaTeX) from npm; only to change their versions
@@ -27,7 +28,7 @@ PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
 QUIET   := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 ARGS    ?=
 
-.PHONY: reproduce test test-matrix lab html bench slides vendor clean distclean env lock
+.PHONY: reproduce test test-matrix lab html site bench slides vendor clean distclean env lock
 
 env: $(STAMP)
 
@@ -61,7 +62,10 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ARGS)
 
 html: $(STAMP)
-	$(PY) -m collabcomm html
+	$(PY) -m collabcomm html $(ARGS)
+	@echo "open build/html/index.html in a browser (no network or server needed)"
+
+site: html
 
 bench: $(STAMP)
 	$(PY) -m collabcomm bench $(ARGS)

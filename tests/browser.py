@@ -217,6 +217,13 @@ class Browser:
         too, so it holds only what this page asked for."""
         self.events.clear()
         self.call("Page.navigate", {"url": "about:blank"}, session=True)
+        # wait until the blank page has replaced the previous one: a page with a
+        # 'beforeunload' listener (the website's theme keeps its sidebar position so) makes
+        # that asynchronous, and a second navigation sent meanwhile may never be answered
+        if not self.wait_for("location.href === 'about:blank' && document.readyState === "
+                             "'complete'", timeout=self.timeout):
+            raise TimeoutError(f"chromium: about:blank did not load within {self.timeout:.0f} s")
+        self.events.clear()
         self.call("Page.navigate", {"url": url}, session=True)
         page = json.dumps(url.split("#")[0])
         if not self.wait_for(f"document.readyState === 'complete' && "

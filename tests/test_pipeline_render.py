@@ -1,4 +1,4 @@
-"""The slides and HTML pages work offline (collabcomm.pipeline.render).
+"""The slides work offline, and the offline check of pages (collabcomm.pipeline.render).
 
 Two kinds of test:
 
@@ -12,22 +12,21 @@ Two kinds of test:
   does ask for a remote script shows that the test would see such a request. The title slide's
   screenshot is written to build/screenshots/ for a person to look at.
 
-Notebook 07 is run by the pipeline in a temporary copy of the project (about 10 s), then
-rendered as slides and as an HTML page from there.
+Notebook 07 comes from the shared pipeline run in a temporary copy of the project
+(conftest.py's ``full_run``) and is rendered as slides there. The website that ``make html``
+builds (collabcomm.pipeline.site), including notebook 07's page and its formulas in a browser,
+is tested in tests/test_pipeline_site.py.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 from browser import Browser, chromium
 
-from collabcomm import pipeline
 from collabcomm.errors import RenderError
 from collabcomm.pipeline import render
 
@@ -134,24 +133,6 @@ def test_render_slides_needs_the_executed_notebook(tmp_path):
         render.render_slides(DECK_NAME, tmp_path)
 
 
-@pytest.mark.notebooks
-def test_render_html_writes_pages_and_an_index(tmp_path):
-    root = tmp_path / "proj"
-    shutil.copytree(REPO / "tests/fixtures/project", root)
-    shutil.copytree(REPO / "vendor", root / "vendor")
-    assert pipeline.run(root, progress=False, out=io.StringIO()).ok
-    (root / "figures/plot.png").write_bytes(b"png")
-    index = render.render_html(root)
-    assert index == root / "build/html/index.html"
-    page = index.read_text()
-    assert 'href="01_fixture.html"' in page and 'href="../../figures/plot.png"' in page
-    assert render.offline_problems(root / "build/html/01_fixture.html") == []
-    assert (root / "build/html/vendor/katex/katex.min.js").is_file()
-    shutil.rmtree(root / "vendor")
-    with pytest.raises(RenderError, match="vendor/katex is missing"):
-        render.render_html(root)
-
-
 # --- the vendored packages --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("package, version, marker", [
@@ -182,14 +163,12 @@ def test_the_white_theme_embeds_its_font_and_carries_its_licence():
 def rendered(full_run):
     root, report = full_run  # the shared run of every notebook (conftest.py)
     assert report.ok, report.failure and report.failure.message
-    deck = render.render_slides(DECK_NAME, root)
-    index = render.render_html(root)
-    return deck, index.parent / f"{DECK_NAME}.html"
+    return render.render_slides(DECK_NAME, root)
 
 
 @pytest.mark.notebooks
 def test_deck_loads_only_local_scripts_and_styles(rendered):
-    deck, _ = rendered
+    deck = rendered
     assert deck == deck.parent.parent / "slides" / f"{DECK_NAME}.slides.html"
     refs = render.asset_references(deck.read_text(encoding="utf-8"))
     scripts = [u for where, u in refs if where in ("<script src>", "<link href>")]
@@ -205,7 +184,7 @@ def test_deck_loads_only_local_scripts_and_styles(rendered):
 
 @pytest.mark.notebooks
 def test_deck_reads_as_a_lecture(rendered):
-    html = rendered[0].read_text(encoding="utf-8")
+    html = rendered.read_text(encoding="utf-8")
     # the question, five sections, three figures, a take-home line per section
     assert "The question." in html
     for k in range(1, 6):
@@ -225,18 +204,6 @@ def test_deck_reads_as_a_lecture(rendered):
     assert "simulate.simulate_model(" not in outside and "save_and_show" not in outside
     # progress bars (stderr) are not on the slides
     assert "settings100%" not in html
-
-
-@pytest.mark.notebooks
-def test_html_page_loads_only_local_assets(rendered):
-    _, page = rendered
-    assert render.offline_problems(page) == []
-    refs = [u for where, u in render.asset_references(page.read_text(encoding="utf-8"))
-            if where in ("<script src>", "<link href>")]
-    assert refs == ["vendor/katex/katex.min.css", "vendor/katex/katex.min.js",
-                    "vendor/katex/contrib/auto-render.min.js"]
-    assert (page.parent / "vendor/katex/fonts/KaTeX_Main-Regular.woff2").is_file()
-    assert not (page.parent / "vendor/reveal.js").exists()  # pages need KaTeX only
 
 
 # --- in a browser with the network off ---------------------------------------------------------
@@ -269,7 +236,7 @@ def test_the_browser_sees_a_page_that_asks_the_network(browser, tmp_path):
 @needs_chromium
 @pytest.mark.notebooks
 def test_deck_is_a_slideshow_offline(rendered, browser):
-    deck, _ = rendered
+    deck = rendered
     browser.open(deck.as_uri())
     assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"), \
         "reveal.js did not initialise"
@@ -311,7 +278,7 @@ def test_deck_is_a_slideshow_offline(rendered, browser):
 def test_key_s_shows_the_code_in_the_speaker_view_offline(rendered, browser):
     import time
 
-    deck, _ = rendered
+    deck = rendered
     browser.open(deck.as_uri() + "#/1")
     assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"
                             " && Reveal.getIndices().h === 1")
@@ -325,15 +292,3 @@ def test_key_s_shows_the_code_in_the_speaker_view_offline(rendered, browser):
     assert views, "pressing S opened no speaker view showing the slide's code"
     for target in views:
         browser.call("Target.closeTarget", {"targetId": target})
-
-
-@needs_chromium
-@pytest.mark.notebooks
-def test_html_page_typesets_math_offline(rendered, browser):
-    _, page = rendered
-    browser.open(page.as_uri())
-    assert browser.wait_for("document.querySelectorAll('.katex').length >= 4")
-    log = browser.log()
-    assert log.remote_requests() == [] and log.failed == [] and log.errors == []
-    assert browser.evaluate("Array.from(document.querySelectorAll('img'))"
-                            ".filter(i => i.naturalWidth > 0).length") == 3

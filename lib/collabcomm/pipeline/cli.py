@@ -5,7 +5,7 @@ Commands
 run     run the notebooks through papermill (what ``make reproduce`` calls)
 score   score your own survey file with a codebook (default: the 20-item instrument)
 sweep   run one notebook over a grid of parameters (two runs at a time)
-html    run what is stale, then render executed notebooks to build/html with an index
+html    run what is stale (options as for run), then build the companion website in build/html
 slides  run notebook 07 if stale, then render it as a reveal.js deck in build/slides
 bench   print the benchmark figures (what ``make bench`` calls)
 
@@ -77,8 +77,18 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--root", help="project root (default: this checkout)")
     sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
-    html = sub.add_parser("html", help="render executed notebooks to build/html (works offline)")
+    html = sub.add_parser("html", help="run what is stale, then build the companion website in "
+                                       "build/html from the executed notebooks (works offline)")
+    html.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
+                      help="override a default of notebooks/params.yaml (repeatable)")
+    html.add_argument("--only", action="append", metavar="NN",
+                      help="run only this notebook before the build (repeatable)")
+    html.add_argument("--force", action="store_true",
+                      help="rerun notebooks whose inputs are unchanged")
     html.add_argument("--root", help="project root (default: this checkout)")
+    html.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    html.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                      help="notebooks run at once (default: one per core)")
 
     slides = sub.add_parser("slides", help="notebook 07 as reveal.js slides in build/slides "
                                            "(works offline)")
@@ -151,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nerror: {report.failure.message}", file=sys.stderr)
                 return failure_code(report.failure.error)
             if args.command == "html":
-                print(f"wrote {render.render_html(args.root)}")
+                from .site import build_site
+
+                index = build_site(args.root)
+                print(f"wrote {index} (the companion website; open it in a browser, no network "
+                      "or server needed)")
             if args.command == "slides":
                 deck = render.render_slides(SLIDES_NOTEBOOK, args.root)
                 print(f"wrote {deck} (works offline: open it in a browser; S shows the code)")

@@ -1,17 +1,18 @@
-"""Executed notebooks rendered for reading and teaching without a network.
+"""Executed notebooks rendered for teaching without a network, and the offline check of pages.
 
-``make html`` renders every executed notebook to ``build/html`` (:func:`render_html`) and
 ``make slides`` renders notebook 07 as a reveal.js deck in ``build/slides``
-(:func:`render_slides`). Both open from a local file with no network: nothing they load comes
-from the internet.
+(:func:`render_slides`); ``make html`` builds the companion website
+(:mod:`collabcomm.pipeline.site`), which copies KaTeX with :func:`copy_assets` and checks its
+pages with :func:`offline_problems`. Both open from a local file with no network: nothing they
+load comes from the internet.
 
 nbconvert's own templates load jQuery, require.js, MathJax, mermaid and reveal.js from CDNs. The
-companion's templates (``templates/collabcomm_html`` and ``templates/collabcomm_slides``) extend
-them and replace those blocks: reveal.js and its speaker-notes plugin are plain scripts, and
-KaTeX typesets the formulas. Both come from ``vendor/`` in the repository (versions, licences and
-how they were obtained: ``vendor/README.md``), and each render copies what it needs beside its
-pages, into ``<output>/vendor/``, so that the output folder can be copied elsewhere (a USB stick
-for a classroom) and still works.
+companion's template (``templates/collabcomm_slides``) extends nbconvert's and replaces those
+blocks: reveal.js and its speaker-notes plugin are plain scripts, and KaTeX typesets the
+formulas. Both come from ``vendor/`` in the repository (versions, licences and how they were
+obtained: ``vendor/README.md``), and each render copies what it needs beside its pages, into
+``<output>/vendor/``, so that the output folder can be copied elsewhere (a USB stick for a
+classroom) and still works.
 
 After writing a page, the render checks it (:func:`offline_problems`) and refuses to finish if
 the page would load anything from the network or names a local file that is not there.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -38,7 +38,6 @@ __all__ = [
     "asset_references",
     "offline_problems",
     "slide_notebook",
-    "render_html",
     "render_slides",
 ]
 
@@ -46,9 +45,10 @@ VENDOR_FOLDER = "vendor"
 """Name of the folder, beside each rendered page, that holds the copied assets."""
 
 TEMPLATES = package_dir() / "templates"
-"""The companion's nbconvert templates (extensions of nbconvert's ``lab`` and ``reveal``)."""
+"""The companion's nbconvert template (an extension of nbconvert's ``reveal``)."""
 
-#: Vendored packages each kind of output loads (folders of ``vendor/``).
+#: Vendored packages each kind of output loads (folders of ``vendor/``): the website ("html")
+#: and the slides.
 ASSETS = {"html": ("katex",), "slides": ("reveal.js", "katex")}
 
 # (tag, attribute) pairs whose URL the browser fetches while loading the page
@@ -220,18 +220,16 @@ def offline_problems(page: str | os.PathLike) -> list[str]:
     return problems
 
 
-def _exporter(kind: str):
-    """An nbconvert exporter for ``kind`` ("html" or "slides") with the companion's template."""
-    from nbconvert import HTMLExporter, SlidesExporter
+def _exporter():
+    """nbconvert's slides exporter with the companion's template."""
+    from nbconvert import SlidesExporter
 
-    common = {"extra_template_basedirs": [str(TEMPLATES)],
-              "extra_template_paths": [str(TEMPLATES)]}
-    if kind == "html":
-        return HTMLExporter(template_name="collabcomm_html", **common)
     return SlidesExporter(template_name="collabcomm_slides",
+                          extra_template_basedirs=[str(TEMPLATES)],
+                          extra_template_paths=[str(TEMPLATES)],
                           reveal_url_prefix=f"{VENDOR_FOLDER}/reveal.js", reveal_theme="white",
                           reveal_scroll=True,
-                          exclude_input_prompt=True, exclude_output_prompt=True, **common)
+                          exclude_input_prompt=True, exclude_output_prompt=True)
 
 
 def _write_checked(path: Path, body: str) -> Path:
@@ -308,50 +306,6 @@ def render_slides(notebook: str = "07_classroom_power",
                           f"(python -m collabcomm run --only {notebook[:2]})")
     copy_assets(paths.slides, ASSETS["slides"], root=paths.root)
     nb = slide_notebook(nbformat.read(source, as_version=4))
-    body, _ = _exporter("slides").from_notebook_node(
+    body, _ = _exporter().from_notebook_node(
         nb, resources={"collabcomm_vendor": VENDOR_FOLDER})
     return _write_checked(paths.slides / f"{notebook}.slides.html", body)
-
-
-def render_html(root: str | os.PathLike | None = None) -> Path:
-    """Render every executed notebook in build/notebooks to build/html, with an index.html
-    linking each notebook and each figure in figures/.
-
-    The pages work offline: KaTeX is copied into ``build/html/vendor/`` and nothing is loaded
-    from the network (each page is checked with :func:`offline_problems`).
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Project root.
-
-    Returns
-    -------
-    Path
-        The index page.
-    """
-    import nbformat
-
-    paths = project(root)
-    paths.html.mkdir(parents=True, exist_ok=True)
-    copy_assets(paths.html, ASSETS["html"], root=paths.root)
-    exporter = _exporter("html")
-    items = []
-    for nb_path in sorted(paths.executed.glob("*.ipynb")):
-        body, _ = exporter.from_notebook_node(nbformat.read(nb_path, as_version=4),
-                                              resources={"collabcomm_vendor": VENDOR_FOLDER})
-        _write_checked(paths.html / f"{nb_path.stem}.html", body)
-        items.append(f'<li><a href="{escape(nb_path.stem)}.html">{escape(nb_path.stem)}</a></li>')
-    figs = []
-    for fig in sorted(paths.figures.glob("*.png")):
-        rel = os.path.relpath(fig, paths.html)
-        figs.append(f'<li><a href="{escape(rel)}">{escape(fig.stem)}</a></li>')
-    page = (
-        "<!doctype html>\n<html><head><meta charset='utf-8'>"
-        "<title>collabcomm: executed notebooks and figures</title></head><body>\n"
-        "<h1>Collaborative community: reproducible companion</h1>\n"
-        "<h2>Notebooks</h2>\n<ul>\n" + "\n".join(items or ["<li>none executed yet</li>"])
-        + "\n</ul>\n<h2>Figures</h2>\n<ul>\n" + "\n".join(figs or ["<li>none yet</li>"])
-        + "\n</ul>\n</body></html>\n"
-    )
-    return _write_checked(paths.html / "index.html", page)
