@@ -21,7 +21,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # lowest first; a module may import its own layer and the layers above it in this list
     "core": ("collabcomm", "collabcomm.paths", "collabcomm.schema", "collabcomm.errors",
              "collabcomm.published", "collabcomm.precision", "collabcomm.lazy",
-             "collabcomm.outputs"),
+             "collabcomm.outputs", "collabcomm.yamlfile"),
     "science": ("collabcomm.typology", "collabcomm.codebook", "collabcomm.instrument",
                 "collabcomm.reliability", "collabcomm.synthetic_survey",
                 "collabcomm.survey", "collabcomm.reconstruct", "collabcomm.moments",

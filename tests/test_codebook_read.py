@@ -83,8 +83,11 @@ def test_required_keys_and_a_non_mapping():
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"respondent: r\nunit: [\n", "line 3: not valid YAML"),
-    (b"\xff\xfe r", "the codebook is not UTF-8 text"),
+    (b"respondent: r\nunit: [\n", "not valid YAML at line 3, column 1: expected the node "
+                                    "content, but found '<stream end>'"),
+    (b"respondent: r\nrespondent: s\n", "not valid YAML at line 2, column 1: key 'respondent' "
+                                        "appears twice in one mapping"),
+    (b"\xff\xfe r", "not UTF-8 text"),
     (b"", "a codebook must be a mapping"),
 ])
 def test_unreadable_codebook_files(tmp_path, content, message):

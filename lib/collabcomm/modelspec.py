@@ -25,10 +25,10 @@ from __future__ import annotations
 import keyword
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from .errors import CollabcommError, ModelSpecError
 from .schema import CONTROLS
+from .yamlfile import read_yaml
 
 __all__ = [
     "OUTCOME",
@@ -262,20 +262,7 @@ def load_spec(path) -> ModelSpec:
     >>> spec.formula(1), spec.unit_id
     ('api00 ~ api99 + meals + enroll', 'cds')
     """
-    import yaml
-
-    path = Path(path)
-    if not path.is_file():
-        raise ModelSpecError(f"{path}: model specification file not found")
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader(yaml))  # noqa: S506
-    except UnicodeDecodeError:
-        raise ModelSpecError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = getattr(exc, "problem", None) or " ".join(str(exc).split())
-        raise ModelSpecError(f"{path}: not valid YAML{where}: {what}") from None
+    raw = read_yaml(path, ModelSpecError, "model specification file")
     keys = ", ".join(SPEC_KEYS)
     if not isinstance(raw, dict):
         raise ModelSpecError(f"{path}: must be a mapping with the keys {keys}")
@@ -303,21 +290,3 @@ def load_spec(path) -> ModelSpec:
         pairs.append((entry["name"], entry.get("terms", [])))
     return ModelSpec(raw["outcome"], raw.get("controls", []), tuple(pairs), raw.get("id"),
                      source=str(path))
-
-
-def _loader(yaml):
-    """yaml.SafeLoader that refuses a key repeated in one mapping (PyYAML keeps the last)."""
-
-    class Loader(yaml.SafeLoader):
-        def construct_mapping(self, node, deep=False):
-            seen = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"key {key!r} appears twice in one mapping",
-                        key_node.start_mark)
-                seen.add(key)
-            return super().construct_mapping(node, deep=deep)
-
-    return Loader

@@ -10,11 +10,11 @@ import dataclasses
 import difflib
 import math
 import os
-from pathlib import Path
 from typing import Any
 
 from .. import published
 from ..errors import CodebookError
+from ..yamlfile import read_yaml
 from .model import EXHIBIT1_SOURCE, Codebook, Item
 from .write import TOP_KEYS, to_mapping
 
@@ -25,7 +25,6 @@ ITEM_KEYS: tuple[str, ...] = ("id", "scale", "facet", "reverse", "response_scale
 
 _REQUIRED = ("respondent", "unit", "response_scale", "items")
 _SCALE_KEYS = ("label", "published_alpha")
-MAX_BYTES = 2**20
 
 def _fail(source: str, where: str, why: str) -> CodebookError:
     return CodebookError(f"{source}: {where}{': ' if where else ''}{why}")
@@ -217,27 +216,11 @@ def load_codebook(path: str | os.PathLike) -> Codebook:
     Raises
     ------
     CodebookError
-        Naming the file: not found, too large, not UTF-8, not YAML (with the line), or any
+        Naming the file: not found, too large, not UTF-8, not YAML (with line and column; a
+        key repeated in one mapping included; :func:`collabcomm.yamlfile.read_yaml`), or any
         problem :func:`from_mapping` finds.
     """
-    import yaml
-
-    path = Path(path)
-    if not path.is_file():
-        raise CodebookError(f"{path}: codebook file not found")
-    if path.stat().st_size > MAX_BYTES:
-        raise CodebookError(f"{path}: a codebook may have at most {MAX_BYTES // 2**20} MiB")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CodebookError(f"{path}: the codebook is not UTF-8 text") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CodebookError(f"{path}: {where}not valid YAML ({why})") from None
+    raw = read_yaml(path, CodebookError, "codebook file")
     return from_mapping(raw, str(path))
 
 def exhibit1(root=None) -> Codebook:

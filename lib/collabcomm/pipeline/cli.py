@@ -30,16 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m collabcomm", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the notebooks in order through papermill")
-    run.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
-                     help="override a default of notebooks/params.yaml (repeatable)")
-    run.add_argument("--only", action="append", metavar="NN",
-                     help="run only this notebook (number or name; repeatable)")
-    run.add_argument("--force", action="store_true", help="rerun notebooks whose inputs are unchanged")
-    run.add_argument("--root", help="project root (default: this checkout)")
-    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    run.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                     help="notebooks run at once (default: one per core; 1 = one after another)")
+    _run_options(sub.add_parser("run", help="run the notebooks in order through papermill"))
 
     score = sub.add_parser("score", help="score a survey file with a codebook (default: the "
                                          "20-item instrument of Exhibit 1)")
@@ -77,18 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--root", help="project root (default: this checkout)")
     sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
-    html = sub.add_parser("html", help="run what is stale, then build the companion website in "
-                                       "build/html from the executed notebooks (works offline)")
-    html.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
-                      help="override a default of notebooks/params.yaml (repeatable)")
-    html.add_argument("--only", action="append", metavar="NN",
-                      help="run only this notebook before the build (repeatable)")
-    html.add_argument("--force", action="store_true",
-                      help="rerun notebooks whose inputs are unchanged")
-    html.add_argument("--root", help="project root (default: this checkout)")
-    html.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    html.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                      help="notebooks run at once (default: one per core)")
+    _run_options(sub.add_parser("html", help="run what is stale, then build the companion website "
+                                             "in build/html from the executed notebooks (works "
+                                             "offline)"), before="before the build")
 
     slides = sub.add_parser("slides", help="notebook 07 as reveal.js slides in build/slides "
                                            "(works offline)")
@@ -101,6 +83,24 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true",
                        help="leave out the test-suite timings (about five minutes)")
     return ap
+
+
+def _run_options(parser: argparse.ArgumentParser, *, before: str = "") -> None:
+    """The options of a pipeline run, shared by ``run`` and ``html`` (which runs what is stale
+    before it builds the site): ``-p``, ``--only``, ``--force``, ``--root``, ``--no-progress``
+    and ``--jobs``."""
+    parser.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
+                        help="override a default of notebooks/params.yaml (repeatable)")
+    parser.add_argument("--only", action="append", metavar="NN",
+                        help=f"run only this notebook{' ' + before if before else ''} (number "
+                             "or name; repeatable)")
+    parser.add_argument("--force", action="store_true",
+                        help="rerun notebooks whose inputs are unchanged")
+    parser.add_argument("--root", help="project root (default: this checkout)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                        help="notebooks run at once (default: one per core; 1 = one after "
+                             "another)")
 
 
 def _count_or_fraction(text: str) -> int | float:

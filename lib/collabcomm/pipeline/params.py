@@ -30,6 +30,7 @@ import yaml
 
 from ..errors import ParameterError
 from ..paths import input_folder_of, project
+from ..yamlfile import read_yaml
 
 __all__ = [
     "ParamSpec",
@@ -178,12 +179,7 @@ def load_specs(path: str | Path | None = None) -> dict[str, NotebookSpec]:
     :class:`ParameterError` naming the file, notebook and parameter.
     """
     path = Path(path) if path is not None else project().params_file
-    if not path.is_file():
-        raise _spec_error(path, "parameter file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise _spec_error(path, f"not valid YAML ({exc})") from None
+    raw = read_yaml(path, ParameterError, "parameter file") or {}
     notebooks = raw.get("notebooks") if isinstance(raw, dict) else None
     if not isinstance(notebooks, dict):
         raise _spec_error(path, "expected a top-level mapping 'notebooks:'")
