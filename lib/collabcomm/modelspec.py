@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from .errors import CollabcommError, ModelSpecError
 from .schema import CONTROLS
-from .yamlfile import read_yaml
+from .yamlfile import preview, read_yaml
 
 __all__ = [
     "OUTCOME",
@@ -115,7 +115,7 @@ class ModelSpec:
             name, terms = pair
             if isinstance(name, bool) or not isinstance(name, int) or name < 1:
                 raise ModelSpecError(f"{src}: key {where}: 'name' must be a whole number from 1 "
-                                     f"(models are numbered, as in Exhibit 4), not {name!r}")
+                                     f"(models are numbered, as in Exhibit 4), not {preview(name)}")
             if name in dict(models):
                 raise ModelSpecError(f"{src}: key {where}: model {name} is listed twice")
             where = f"'models', model {name}"
@@ -180,7 +180,7 @@ class ModelSpec:
             shown = (f"{names[0]}-{names[-1]}" if len(names) > 1
                      and names == list(range(names[0], names[-1] + 1)) else
                      ", ".join(map(str, names)))
-            raise CollabcommError(f"{self.source}: model must be one of {shown}, not {model!r}")
+            raise CollabcommError(f"{self.source}: model must be one of {shown}, not {preview(model)}")
         return found[model]
 
     def regressors(self, model: int, *, drop: tuple[str, ...] = ()) -> list[str]:
@@ -211,9 +211,9 @@ class ModelSpec:
 
 def _name(value, source: str, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ModelSpecError(f"{source}: key {key}: must be a column name, not {value!r}")
+        raise ModelSpecError(f"{source}: key {key}: must be a column name, not {preview(value)}")
     if not value.isidentifier() or keyword.iskeyword(value) or value in _RESERVED:
-        raise ModelSpecError(f"{source}: key {key}: {value!r} cannot be used in a model formula "
+        raise ModelSpecError(f"{source}: key {key}: {preview(value)} cannot be used in a model formula "
                              "(letters, digits and _ only, not starting with a digit, not "
                              "'const'); rename the column in the data and the specification")
     return value
@@ -222,7 +222,7 @@ def _name(value, source: str, key: str) -> str:
 def _names(values, source: str, key: str) -> tuple[str, ...]:
     if not isinstance(values, list | tuple):
         raise ModelSpecError(f"{source}: key {key}: must be a list of column names, e.g. "
-                             f"[a, b], not {values!r}")
+                             f"[a, b], not {preview(values)}")
     out = tuple(_name(v, source, key) for v in values)
     twice = [v for i, v in enumerate(out) if v in out[:i]]
     if twice:
@@ -268,7 +268,7 @@ def load_spec(path) -> ModelSpec:
         raise ModelSpecError(f"{path}: must be a mapping with the keys {keys}")
     for key in raw:
         if key not in SPEC_KEYS:
-            raise ModelSpecError(f"{path}: key {key!r} is unknown; the keys are {keys}")
+            raise ModelSpecError(f"{path}: key {preview(key)} is unknown; the keys are {keys}")
     for key in ("outcome", "models"):
         if key not in raw:
             raise ModelSpecError(f"{path}: key '{key}' is missing")
@@ -283,7 +283,7 @@ def load_spec(path) -> ModelSpec:
                                  "{name: 1, terms: []}, not " + repr(entry))
         for key in entry:
             if key not in MODEL_KEYS:
-                raise ModelSpecError(f"{path}: key 'models', entry {i}: key {key!r} is unknown; "
+                raise ModelSpecError(f"{path}: key 'models', entry {i}: key {preview(key)} is unknown; "
                                      "a model has the keys name, terms")
         if "name" not in entry:
             raise ModelSpecError(f"{path}: key 'models', entry {i}: key 'name' is missing")

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import published
 from ..errors import CodebookError
-from ..yamlfile import read_yaml
+from ..yamlfile import preview, read_yaml
 from .model import EXHIBIT1_SOURCE, Codebook, Item
 from .write import TOP_KEYS, to_mapping
 
@@ -36,14 +36,14 @@ def _unknown_keys(found: dict, allowed: tuple[str, ...], source: str, where: str
         hints = []
         for k in extra:
             close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.7)
-            hints.append(f"{k!r} (did you mean {close[0]!r}?)" if close else repr(k))
+            hints.append(f"{preview(k)} (did you mean {close[0]!r}?)" if close else preview(k))
         raise _fail(source, where, f"unknown key(s) {', '.join(hints)}; a codebook's keys are "
                                    f"{list(allowed)}")
 
 
 def _text(value: Any, source: str, where: str, *, blank: bool = False) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _fail(source, where, f"must be text, not {value!r}")
+        raise _fail(source, where, f"must be text, not {preview(value)}")
     value = str(value).strip()
     if not value and not blank:
         raise _fail(source, where, "must not be empty")
@@ -52,13 +52,13 @@ def _text(value: Any, source: str, where: str, *, blank: bool = False) -> str:
 
 def _integer(value: Any, source: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(source, where, f"must be an integer, not {value!r}")
+        raise _fail(source, where, f"must be an integer, not {preview(value)}")
     return value
 
 
 def _range(value: Any, source: str, where: str) -> tuple[int, int]:
     if not isinstance(value, dict) or set(value) != {"min", "max"}:
-        raise _fail(source, where, f"must be {{min: <integer>, max: <integer>}}, not {value!r}")
+        raise _fail(source, where, f"must be {{min: <integer>, max: <integer>}}, not {preview(value)}")
     low = _integer(value["min"], source, f"{where}.min")
     high = _integer(value["max"], source, f"{where}.max")
     if low >= high:
@@ -69,7 +69,7 @@ def _range(value: Any, source: str, where: str) -> tuple[int, int]:
 def _min_items(value: Any, source: str) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(source, "min_items", f"must be a count (an integer, e.g. 4) or a fraction "
-                                         f"of the scale's items (e.g. 0.8), not {value!r}")
+                                         f"of the scale's items (e.g. 0.8), not {preview(value)}")
     if isinstance(value, float) and value > 1 and value.is_integer():
         value = int(value)  # 4.0 from a numeric parameter is the count 4
     if isinstance(value, int):
@@ -84,16 +84,16 @@ def _min_items(value: Any, source: str) -> int | float:
 def _item(raw: Any, k: int, default: tuple[int, int], source: str) -> Item:
     where = f"items[{k}]"
     if not isinstance(raw, dict):
-        raise _fail(source, where, f"must be a mapping such as {{id: q1, scale: s}}, not {raw!r}")
+        raise _fail(source, where, f"must be a mapping such as {{id: q1, scale: s}}, not {preview(raw)}")
     if "id" in raw:
-        where = f"items[{k}] ({raw['id']!r})"
+        where = f"items[{k}] ({preview(raw['id'])})"
     _unknown_keys(raw, ITEM_KEYS, source, where)
     for key in ("id", "scale"):
         if key not in raw:
             raise _fail(source, where, f"key {key!r} is missing")
     reverse = raw.get("reverse", False)
     if not isinstance(reverse, bool):
-        raise _fail(source, f"{where}.reverse", f"must be true or false, not {reverse!r}")
+        raise _fail(source, f"{where}.reverse", f"must be true or false, not {preview(reverse)}")
     low, high = (_range(raw["response_scale"], source, f"{where}.response_scale")
                  if "response_scale" in raw else default)
     return Item(id=_text(raw["id"], source, f"{where}.id"),
@@ -107,16 +107,16 @@ def _check_items(items: list[Item], respondent: str, unit: str, source: str) -> 
     seen: dict[str, int] = {}
     for k, i in enumerate(items):
         if i.id in seen:
-            raise _fail(source, f"items[{k}]", f"id {i.id!r} repeats items[{seen[i.id]}]")
+            raise _fail(source, f"items[{k}]", f"id {preview(i.id)} repeats items[{seen[i.id]}]")
         if i.id in (respondent, unit):
-            raise _fail(source, f"items[{k}]", f"id {i.id!r} is also the "
+            raise _fail(source, f"items[{k}]", f"id {preview(i.id)} is also the "
                                                f"{'respondent' if i.id == respondent else 'unit'}"
                                                " column")
         seen[i.id] = k
     for scale in dict.fromkeys(i.scale for i in items):
         ranges = {(i.low, i.high) for i in items if i.scale == scale}
         if len(ranges) > 1:
-            raise _fail(source, f"scale {scale!r}", f"its items have different response scales "
+            raise _fail(source, f"scale {preview(scale)}", f"its items have different response scales "
                                                     f"{sorted(ranges)}; the items of one scale "
                                                     "must share one range")
 
@@ -126,14 +126,14 @@ def _scales_meta(raw: Any, scales: list[str], source: str):
         return (), ()
     if not isinstance(raw, dict):
         raise _fail(source, "scales", f"must map scale names to {{label, published_alpha}}, "
-                                      f"not {raw!r}")
+                                      f"not {preview(raw)}")
     labels, alphas = [], []
     for name, meta in raw.items():
         where = f"scales.{name}"
         if name not in scales:
-            raise _fail(source, where, f"no item belongs to scale {name!r}; scales are {scales}")
+            raise _fail(source, where, f"no item belongs to scale {preview(name)}; scales are {scales}")
         if not isinstance(meta, dict):
-            raise _fail(source, where, f"must be a mapping, not {meta!r}")
+            raise _fail(source, where, f"must be a mapping, not {preview(meta)}")
         _unknown_keys(meta, _SCALE_KEYS, source, where)
         if "label" in meta:
             labels.append((name, _text(meta["label"], source, f"{where}.label")))
@@ -141,7 +141,7 @@ def _scales_meta(raw: Any, scales: list[str], source: str):
             a = meta["published_alpha"]
             if isinstance(a, bool) or not isinstance(a, int | float) or not -1 <= a <= 1:
                 raise _fail(source, f"{where}.published_alpha", f"must be a number up to 1, "
-                                                                f"not {a!r}")
+                                                                f"not {preview(a)}")
             alphas.append((name, float(a)))
     return tuple(labels), tuple(alphas)
 
@@ -176,7 +176,7 @@ def from_mapping(raw: Any, source: str = "codebook") -> Codebook:
     _check_items(items, respondent, unit, source)
     codes = raw.get("missing_codes", []) or []
     if not isinstance(codes, list):
-        raise _fail(source, "missing_codes", f"must be a list of integers, not {codes!r}")
+        raise _fail(source, "missing_codes", f"must be a list of integers, not {preview(codes)}")
     codes = [_integer(c, source, "missing_codes") for c in codes]
     for i in items:
         inside = sorted(c for c in codes if i.low <= c <= i.high)
@@ -199,7 +199,7 @@ def from_mapping(raw: Any, source: str = "codebook") -> Codebook:
         raise _fail(source, "min_respondents", f"must be at least 1, not {min_resp}")
     synthetic = raw.get("synthetic", False)
     if not isinstance(synthetic, bool):
-        raise _fail(source, "synthetic", f"must be true or false, not {synthetic!r}")
+        raise _fail(source, "synthetic", f"must be true or false, not {preview(synthetic)}")
     labels, alphas = _scales_meta(raw.get("scales"), scales, source)
     return Codebook(respondent=respondent, unit=unit, scale_min=default[0],
                     scale_max=default[1], items=tuple(items), missing_codes=tuple(codes),
