@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 
 from collabcomm.pipeline import pages
 from collabcomm.pipeline.cli import _parser
-from collabcomm.pipeline.params import load_specs, parse_overrides
+from collabcomm.pipeline.params import ParamSpec, load_specs, parse_overrides
 from collabcomm.schema import AUDIT_COLUMNS
 
 ROW = dict.fromkeys(AUDIT_COLUMNS, "")
@@ -70,33 +70,47 @@ def test_escaping_defuses_markup_and_math():
 
 # --- the reproduce box -------------------------------------------------------------------------
 
-VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30),
-    st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=4),
-    st.lists(st.integers(-1000, 1000), max_size=4),
-    st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=8),
-             max_size=3),
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
+_ELEMENT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs"),
+                                          blacklist_characters=","), min_size=1, max_size=8)
+_FLOATS = st.floats(allow_nan=False, allow_infinity=False)
+TYPED = st.one_of(  # (declaration, value): every declared type, with null where it may be
+    st.tuples(st.just(ParamSpec("p", "int", 0, nullable=True)),
+              st.none() | st.integers(-10**12, 10**12)),
+    st.tuples(st.just(ParamSpec("p", "float", 0.0, nullable=True)), st.none() | _FLOATS),
+    st.tuples(st.just(ParamSpec("p", "bool", True)), st.booleans()),
+    st.tuples(st.just(ParamSpec("p", "str", "")), _TEXT),
+    st.tuples(st.just(ParamSpec("p", "path", None, nullable=True)),
+              st.none() | _TEXT.filter(lambda t: t.strip() and t.strip() != "null")),
+    st.tuples(st.just(ParamSpec("p", "list", [], items="float")), st.lists(_FLOATS, max_size=4)),
+    st.tuples(st.just(ParamSpec("p", "list", [], items="int")),
+              st.lists(st.integers(-1000, 1000), max_size=4)),
+    st.tuples(st.just(ParamSpec("p", "list", [], items="str")), st.lists(_ELEMENT, max_size=3)),
 )
 
 
 @settings(max_examples=400, deadline=None)
-@given(VALUES)
-def test_an_override_reads_back_as_the_same_value(value):
-    """What the box writes after ``-p name=`` is what the command line reads."""
-    assert parse_overrides([f"p={pages.override_text(value)}"]) == {"p": value}
+@given(TYPED)
+def test_an_override_reads_back_as_the_same_value(typed):
+    """What the box writes after ``-p name=`` is what the command line reads, by the
+    parameter's declared type."""
+    spec, value = typed
+    text = parse_overrides([f"p={pages.override_text(value)}"])["p"]
+    assert spec.coerce(text, "04_regressions") == value
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True), VALUES, max_size=5))
-def test_the_command_parses_back_to_the_notebook_and_its_values(values):
+@given(st.dictionaries(st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True), TYPED, max_size=5))
+def test_the_command_parses_back_to_the_notebook_and_its_values(typed):
+    values = {name: value for name, (_, value) in typed.items()}
     command = pages.reproduce_command("04_regressions", values)
     argv = shlex.split(command.replace("\\\n", " "))
     assert argv[:4] == [".venv/bin/python", "-m", "collabcomm", "html"]
     args = _parser().parse_args(argv[3:])
     assert args.command == "html" and args.only == ["04"] and args.force
-    assert parse_overrides(args.param) == values
+    texts = parse_overrides(args.param)
+    assert list(texts) == list(values)
+    assert {name: spec.coerce(texts[name], "04") for name, (spec, _) in typed.items()} == values
 
 
 def test_the_box_shows_every_parameter_with_its_default_and_meaning():

@@ -309,7 +309,9 @@ def test_every_page_has_its_reproduce_box(built):
         args = _parser().parse_args(shlex.split(command.replace("\\\n", " "))[3:])
         assert args.command == "html" and args.only == [stem[:2]] and args.force
         executed = nbformat.read(root / "build/notebooks" / f"{stem}.ipynb", as_version=4)
-        assert parse_overrides(args.param) == executed.metadata.papermill.parameters
+        given = parse_overrides(args.param)  # text, read by each parameter's declared type
+        assert ({k: spec.parameters[k].coerce(v, stem) for k, v in given.items()}
+                == executed.metadata.papermill.parameters)
         assert set(parse_overrides(args.param)) == set(spec.parameters)
         rows = box.select("table tbody tr")
         assert [_text(tr.select_one("td")) for tr in rows] == list(parse_overrides(args.param))

@@ -83,7 +83,7 @@ def test_a_value_listed_twice_is_refused(project_copy, monkeypatch):
     monkeypatch.setattr(pipeline.execute, "_papermill", _stand_in())
     grid = pipeline.parse_grid(["alpha=0.5,0.50,0.7"])
     with pytest.raises(ParameterError, match=r"sweep: parameter 'alpha' lists the value 0\.5 more "
-                                             r"than once \(given as 0\.5, 0\.5\)"):
+                                             r"than once \(given as 0\.5, 0\.50\)"):
         _sweep(project_copy, grid)
     with pytest.raises(ParameterError, match=r"parameter 'n_schools' lists the value 26 more "
                                              r"than once \(given as 26, 26\.0\)"):
@@ -110,3 +110,20 @@ def test_a_first_sweep_that_fails_writes_no_empty_results(project_copy, monkeypa
     with pytest.raises(NotebookError, match=r"no run succeeded, so no results\.csv was written"):
         _sweep(project_copy, {"n_schools": [12]})
     assert not (project_copy / "build" / "sweeps" / "07_classroom_power" / "results.csv").exists()
+
+
+@pytest.mark.parametrize("item, message", [
+    ("sim_seed=1,12:30", "parameter 'sim_seed' = '12:30' must be a whole number in decimal digits"),
+    ("alpha=0.5,.inf", "parameter 'alpha' = '.inf' must be a decimal number"),
+    ("n_schools=26 #x,30", "parameter 'n_schools' = '26 #x' must be a whole number"),
+    ("missing=refuse #x", "parameter 'missing' = 'refuse #x' has value outside ['refuse', 'drop']"),
+])
+def test_a_grid_value_is_read_by_the_declared_type(project_copy, monkeypatch, item, message):
+    """Sweep values are read like -p values of run: never as YAML."""
+    monkeypatch.setattr(pipeline.execute, "_papermill", _stand_in())
+    with pytest.raises(ParameterError) as info:
+        _sweep(project_copy, pipeline.parse_grid([item]))
+    assert str(info.value).startswith(f"notebook 07_classroom_power: {message}")
+    assert not (project_copy / "build").exists()
+    table, _ = _sweep(project_copy, pipeline.parse_grid(["sim_seed=1,0750"]))
+    assert sorted(table["sweep_sim_seed"]) == [1, 750]

@@ -151,8 +151,9 @@ def test_bad_grid_is_refused_before_anything_runs(project_copy, grid, message):
 
 
 def test_parse_grid():
+    # text, read by the declared type when the sweep starts (test_pipeline_sweeps.py)
     assert pipeline.parse_grid(["n_schools=10,26", "alpha=0.55,0.75"]) == {
-        "n_schools": [10, 26], "alpha": [0.55, 0.75]}
+        "n_schools": ["10", "26"], "alpha": ["0.55", "0.75"]}
     with pytest.raises(ParameterError, match="name=v1,v2"):
         pipeline.parse_grid(["n_schools"])
     with pytest.raises(ParameterError, match="given twice"):

@@ -19,8 +19,6 @@ Text read from those files is escaped (:func:`md_escape`) so that it appears as 
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import shlex
 from dataclasses import dataclass
@@ -80,44 +78,30 @@ def md_escape(text: Any) -> str:
     return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def _yaml_scalar(value: Any, *, in_list: bool) -> str:
+def _spelled(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return {math.inf: ".inf", -math.inf: "-.inf"}.get(value, ".nan")
-        text = repr(value)
-        mantissa, e, exponent = text.partition("e")
-        # YAML 1.1 (PyYAML) reads a float only with a dot: 1e-05 must be written 1.0e-05
-        return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
-    import yaml
-
-    text = str(value)
-    try:
-        plain = not in_list and text == text.strip() and yaml.safe_load(text) == text
-    except yaml.YAMLError:  # e.g. a lone quote: written quoted
-        plain = False
-    return text if plain else json.dumps(text, ensure_ascii=False)
+        return repr(value)  # a plain decimal literal for any finite float: 0.05, 1e-05
+    return str(value)
 
 
 def override_text(value: Any) -> str:
-    """A parameter's value as ``-p name=VALUE`` spells it: the YAML that
-    :func:`collabcomm.pipeline.params.parse_overrides` reads back as the same value.
+    """A parameter's value as ``-p name=VALUE`` spells it: the text that
+    :meth:`collabcomm.pipeline.params.ParamSpec.coerce` reads back, by the parameter's
+    declared type (:mod:`collabcomm.pipeline.paramtext`), as the same value. Text is written
+    verbatim; a list as ``[a,b,...]``.
 
     Examples
     --------
-    >>> [override_text(v) for v in (26, 0.05, None, [0.01, 0.05, 0.1], "a b", "", "yes")]
-    ['26', '0.05', 'null', '[0.01,0.05,0.1]', 'a b', '', '"yes"']
+    >>> [override_text(v) for v in (26, 0.05, None, [0.01, 0.05, 0.1], "a b", "", "yes #1")]
+    ['26', '0.05', 'null', '[0.01,0.05,0.1]', 'a b', '', 'yes #1']
     """
     if isinstance(value, list | tuple):
-        return "[" + ",".join(_yaml_scalar(v, in_list=True) for v in value) + "]"
-    if value == "":
-        return ""
-    return _yaml_scalar(value, in_list=False)
+        return "[" + ",".join(_spelled(v) for v in value) + "]"
+    return _spelled(value)
 
 
 def reproduce_command(notebook: str | None = None, values: dict[str, Any] | None = None) -> str:

@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ParameterError
 from ..paths import input_folder_of, project
-from ..yamlfile import read_yaml
+from ..yamlfile import preview, read_yaml
+from .paramtext import Text, Unreadable, from_text
 
 __all__ = [
     "ParamSpec",
@@ -68,25 +67,33 @@ class ParamSpec:
         """Return ``value`` converted to this parameter's type, or raise :class:`ParameterError`.
 
         ``where`` names the notebook, for the message. Whether a ``must_exist`` path exists is
-        checked by :meth:`check_file`, which needs the project root.
+        checked by :meth:`check_file`, which needs the project root. A :class:`Text` (a
+        command-line value) is first read by the declared type
+        (:func:`collabcomm.pipeline.paramtext.from_text`).
         """
+        shown = value  # as given: a command-line value is quoted as typed
+        if isinstance(value, Text):
+            try:
+                value = from_text(value, self.type, items=self.items, nullable=self.nullable)
+            except Unreadable as exc:
+                self._fail(where, value, str(exc))
         if value is None:
             if self.nullable:
                 return None
-            self._fail(where, value, "must not be empty (null)")
+            self._fail(where, shown, "must not be empty (null)")
         if self.type == "list":
             if not isinstance(value, list | tuple):
-                self._fail(where, value, f"must be a list of {self.items}")
+                self._fail(where, shown, f"must be a list of {self.items}")
             if self.length is not None and len(value) != self.length:
-                self._fail(where, value, f"must have exactly {self.length} elements, not {len(value)}")
-            out = [self._scalar(v, self.items or "float", where, value) for v in value]
+                self._fail(where, shown, f"must have exactly {self.length} elements, not {len(value)}")
+            out = [self._scalar(v, self.items or "float", where, shown) for v in value]
         else:
-            out = self._scalar(value, self.type, where, value)
+            out = self._scalar(value, self.type, where, shown)
         if self.choices is not None:
             bad = [v for v in (out if self.type == "list" else [out]) if v not in self.choices]
             if bad:
                 what = "elements" if self.type == "list" else "value"
-                self._fail(where, value, f"has {what} outside {list(self.choices)}: {bad}")
+                self._fail(where, shown, f"has {what} outside {list(self.choices)}: {preview(bad)}")
         return out
 
     def check_file(self, value: Any, where: str, root: str | os.PathLike | None = None, *,
@@ -150,7 +157,7 @@ class ParamSpec:
 
     def _fail(self, where: str, value: Any, why: str):
         raise ParameterError(
-            f"notebook {where}: parameter '{self.name}' = {value!r} {why}."
+            f"notebook {where}: parameter '{self.name}' = {preview(value)} {why}."
             + (f" ({self.help})" if self.help else "")
         )
 
@@ -282,9 +289,11 @@ def validate_params(notebook: str, namespace: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, Any]:
-    """Parse ``name=value`` strings from the command line (values read as YAML scalars/lists).
+    """Split ``name=value`` strings from the command line into ``{name: Text(value)}``.
 
-    ``-p seed=7`` gives ``{"seed": 7}``; ``-p profile=[20,36,42,13]`` gives a list.
+    Each value stays text (:class:`collabcomm.pipeline.paramtext.Text`) until
+    :meth:`ParamSpec.coerce` reads it by the parameter's declared type: ``-p seed=7`` runs
+    with 7, ``-p profile_name=School #5`` with the whole text, ``-p seed=12:30`` is refused.
     """
     out: dict[str, Any] = {}
     for item in items or []:
@@ -292,10 +301,7 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
         name = name.strip()
         if not sep or not name:
             raise ParameterError(f"parameter override {item!r} is not of the form name=value")
-        try:
-            out[name] = yaml.safe_load(text) if text.strip() else ""
-        except yaml.YAMLError:
-            out[name] = text
+        out[name] = Text(text)
     return out
 
 

@@ -13,6 +13,7 @@ from ..outputs import output_lock
 from ..paths import project
 from . import execute
 from .params import load_specs, resolve_parameters
+from .paramtext import Text
 from .plan import _select, discover
 from .report import NotebookRun, format_summary
 
@@ -24,9 +25,11 @@ __all__ = [
 
 
 def parse_grid(items: list[str]) -> dict[str, list[Any]]:
-    """``["n_schools=10,26", "alpha=0.55,0.75"]`` -> ``{"n_schools": [10, 26], ...}``."""
-    import yaml
+    """``["n_schools=10,26", "alpha=0.55,0.75"]`` -> ``{"n_schools": ["10", "26"], ...}``.
 
+    Each value stays text (:class:`collabcomm.pipeline.paramtext.Text`) until :func:`sweep`
+    reads it by the parameter's declared type, as ``-p`` values of ``run`` are read.
+    """
     from ..errors import ParameterError
 
     grid: dict[str, list[Any]] = {}
@@ -37,13 +40,7 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
             raise ParameterError(f"sweep: {item!r} is not of the form name=v1,v2,...")
         if name in grid:
             raise ParameterError(f"sweep: parameter '{name}' is given twice")
-        values = []
-        for v in text.split(","):
-            try:
-                values.append(yaml.safe_load(v))
-            except yaml.YAMLError:
-                values.append(v)
-        grid[name] = values
+        grid[name] = [Text(v) for v in text.split(",")]
     if not grid:
         raise ParameterError("sweep: give at least one -p name=v1,v2,... grid")
     return grid
@@ -155,7 +152,8 @@ def sweep(notebook: str, grid: dict[str, list[Any]], root: str | os.PathLike | N
         spelled = [_label(v) for v in coerced]
         twice = sorted({t for t in spelled if spelled.count(t) > 1})
         if twice:
-            given = [repr(v) for v, t in zip(values, spelled, strict=True) if t == twice[0]]
+            given = [str(v) if isinstance(v, Text) else repr(v)  # as typed on the command line
+                     for v, t in zip(values, spelled, strict=True) if t == twice[0]]
             raise ParameterError(f"sweep: parameter '{name}' lists the value {twice[0]} more "
                                  f"than once (given as {', '.join(given)})")
         grid[name] = coerced
