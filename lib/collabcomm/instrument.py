@@ -124,6 +124,9 @@ def resolve(codebook: Codebook | None = None, *, scale_min: int | None = None,
     if not (isinstance(low, int) and isinstance(high, int) and low < high):
         raise SurveyFileError(f"scale_min and scale_max must be integers with scale_min < "
                               f"scale_max (got {low}, {high})")
+    if missing_codes is not None and not isinstance(missing_codes, list | tuple):
+        raise SurveyFileError(f"missing_codes: a list of integers is expected (such as [-9], "
+                              f"or [] for none), not the single value {missing_codes!r}")
     codes = {int(c) for c in (cb.missing_codes if missing_codes is None else missing_codes)}
     own = {(i.low, i.high) for i in cb.items if (i.low, i.high) != (cb.scale_min, cb.scale_max)}
     for a, b in sorted({(low, high)} | own):

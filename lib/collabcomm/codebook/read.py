@@ -103,6 +103,61 @@ def _item(raw: Any, k: int, default: tuple[int, int], source: str) -> Item:
                 text=_text(raw.get("text", ""), source, f"{where}.text", blank=True))
 
 
+def output_columns(respondent: str, unit: str, scales: list[str]
+                   ) -> dict[str, list[tuple[str, str | None, str]]]:
+    """The columns of each table that ``score`` and notebook 02 write, for a codebook with
+    these respondent and unit columns and scales (:func:`collabcomm.survey.analyse`:
+    ``teachers`` from :func:`collabcomm.instrument.score`, the unit tables from
+    :func:`collabcomm.reliability.aggregate`), as ``(column, source, what)``: ``source`` is
+    ``"respondent"``, ``"unit"`` or ``"scale:<name>"`` for a column the codebook names, and
+    ``None`` for one the companion names; ``what`` says what the column holds. Tables whose
+    columns are all fixed (``reliability``, ``items``, ``icc``) are left out: the codebook's
+    names reach them only as values.
+
+    Examples
+    --------
+    >>> [c for c, _, _ in output_columns("r", "u", ["a"])["teachers"]]
+    ['r', 'u', 'a', 'n_items_a']
+    """
+    ids = {"respondent": (respondent, "respondent", "the respondent ids"),
+           "unit": (unit, "unit", "the unit ids")}
+    return {
+        "teachers": [ids["respondent"], ids["unit"],
+                     *(column for s in scales for column in (
+                         (s, f"scale:{s}", f"the scores of scale {preview(s)}"),
+                         (f"n_items_{s}", f"scale:{s}",
+                          f"the answered-item counts of scale {preview(s)}")))],
+        "schools": [ids["unit"], ("n_respondents", None, "the respondents counted per unit"),
+                    *((s, f"scale:{s}", f"the mean scores of scale {preview(s)}")
+                      for s in scales)],
+        "agreement": [ids["unit"], ("scale", None, "the scale names"),
+                      ("rwg_j", None, "rwg(j)"), ("rwg_star_j", None, "r*wg(j)")],
+        "suppressed": [ids["unit"]],
+    }
+
+
+def _check_output_names(items: list[Item], respondent: str, unit: str, source: str) -> None:
+    """Refuse a respondent, unit or scale name that would give an output table two columns
+    of one name (one would silently overwrite the other, or the write would fail). The
+    message names the codebook key of the later column (or of the only one the codebook
+    names) and what both columns hold."""
+    keys = {"respondent": "respondent", "unit": "unit"}
+    for k, i in enumerate(items):
+        keys.setdefault(f"scale:{i.scale}", f"items[{k}] ({preview(i.id)}).scale")
+    scales = [key.removeprefix("scale:") for key in keys if key.startswith("scale:")]
+    for table, columns in output_columns(respondent, unit, scales).items():
+        seen: dict[str, tuple[str | None, str]] = {}
+        for name, owner, what in columns:
+            if name in seen:
+                first_owner, first_what = seen[name]
+                if owner is None:
+                    owner, what, first_what = first_owner, first_what, what
+                raise _fail(source, keys[owner], f"{preview(name)} would name two columns of "
+                                                 f"the {table} table, {what} and {first_what}; "
+                                                 "rename it")
+            seen[name] = (owner, what)
+
+
 def _check_items(items: list[Item], respondent: str, unit: str, source: str) -> None:
     seen: dict[str, int] = {}
     for k, i in enumerate(items):
@@ -174,9 +229,13 @@ def from_mapping(raw: Any, source: str = "codebook") -> Codebook:
         raise _fail(source, "items", "must be a non-empty list of items")
     items = [_item(r, k, default, source) for k, r in enumerate(raw["items"])]
     _check_items(items, respondent, unit, source)
-    codes = raw.get("missing_codes", []) or []
-    if not isinstance(codes, list):
-        raise _fail(source, "missing_codes", f"must be a list of integers, not {preview(codes)}")
+    _check_output_names(items, respondent, unit, source)
+    codes = raw.get("missing_codes", [])
+    codes = [] if codes is None else codes  # the key left empty: no codes
+    if not isinstance(codes, list):  # a scalar, even 0, is not read as "none"
+        raise _fail(source, "missing_codes", "a list of integers is expected (such as [-9], "
+                                             f"or [] for none), not the single value "
+                                             f"{preview(codes)}")
     codes = [_integer(c, source, "missing_codes") for c in codes]
     for i in items:
         inside = sorted(c for c in codes if i.low <= c <= i.high)
@@ -260,7 +319,7 @@ def with_options(cb: Codebook, **options: Any) -> Codebook:
     low = options.pop("scale_min", cb.scale_min)
     high = options.pop("scale_max", cb.scale_max)
     raw["response_scale"] = {"min": low, "max": high}
-    if "missing_codes" in options:
+    if isinstance(options.get("missing_codes"), tuple):
         options["missing_codes"] = list(options["missing_codes"])
     raw |= options
     new = from_mapping(raw, cb.source)
