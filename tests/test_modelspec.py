@@ -163,3 +163,69 @@ def test_a_specification_built_in_python_is_checked_the_same_way():
     assert s == ModelSpec("y", ("x",), ((1, ("z",)),), source="elsewhere")  # source not compared
     with pytest.raises(AttributeError):
         s.outcome = "w"  # frozen
+
+
+# --- look-alike names: compared after Unicode NFKC normalization, as the formula parser does --
+
+# names that NFKC folds into another name (most are valid Python identifiers)
+LOOK_ALIKES = ["\uff58",            # full-width x -> x
+               "\ufb01t",           # ligature fi + t -> fit
+               "x\u2082",           # subscript two -> x2
+               "\u210ccore",        # script capital H -> Hcore
+               "\u2160",            # roman numeral one -> I
+               "e\u0301t\u00e9",    # decomposed e-acute -> composed
+               "ｍｅａｌｓ"]        # all full-width -> meals
+
+
+@pytest.mark.parametrize("name", LOOK_ALIKES)
+def test_a_name_the_formula_parser_would_fold_is_refused(tmp_path, name):
+    import unicodedata
+
+    assert unicodedata.normalize("NFKC", name) != name
+    path = tmp_path / "spec.yaml"
+    path.write_text(f"outcome: y\ncontrols: [{name}]\nmodels:\n  - {{name: 1}}\n",
+                    encoding="utf-8")
+    with pytest.raises(ModelSpecError) as info:
+        load_spec(path)
+    assert str(info.value).startswith(
+        f"{path}: key 'controls': {name!r} is not a plain column name: it has compatibility "
+        f"characters (full-width letters, ligatures, ...) that the formula parser reads as "
+        f"{unicodedata.normalize('NFKC', name)!r}")
+    with pytest.raises(ModelSpecError, match="not a plain column name"):
+        ModelSpec("y", [], [(1, [name])])
+    with pytest.raises(ModelSpecError, match="not a plain column name"):
+        ModelSpec(name, ["a"], [(1, [])])
+
+
+def _look_alike_data():
+    """y depends on x (slope 2) and not on the full-width column (slope 0, noise)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    x, other = rng.normal(size=40), rng.normal(size=40)
+    return pd.DataFrame({"y": 2 * x + rng.normal(scale=0.1, size=40), "x": x,
+                         "\uff58": other})
+
+
+def test_look_alike_columns_in_the_data_are_refused_before_any_fit(tmp_path):
+    data = _look_alike_data()
+    spec = ModelSpec("y", ["x"], [(1, [])])
+    with pytest.raises(CollabcommError, match=r"columns \['x', 'ｘ'\] differ only in look-alike "
+                                              r"characters"):
+        models.fit(data, 1, spec=spec)
+    path = tmp_path / "units.csv"
+    data.to_csv(path, index=False)
+    from collabcomm.schooldata import load_school_data
+    with pytest.raises(CollabcommError, match=rf"^{path}: columns \['x', 'ｘ'\] differ only"):
+        load_school_data(path, spec=spec)
+
+
+def test_an_exact_name_fits_its_own_column(tmp_path):
+    """The wrong result once given with exit 0: a term 'ｘ' on a file with x and ｘ fitted x
+    and labelled it 'ｘ'. Renamed apart, each name fits its own column, checked on the slopes."""
+    data = _look_alike_data().rename(columns={"\uff58": "x_wide"})
+    fit_x = models.fit(data, 1, spec=ModelSpec("y", ["x"], [(1, [])]))
+    fit_w = models.fit(data, 1, spec=ModelSpec("y", ["x_wide"], [(1, [])]))
+    assert fit_x.params["x"] == pytest.approx(2.0, abs=0.05)
+    assert abs(fit_w.params["x_wide"]) < 0.5

@@ -23,6 +23,7 @@ file (or the specification's ``source``) and the key.
 from __future__ import annotations
 
 import keyword
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -212,6 +213,13 @@ class ModelSpec:
 def _name(value, source: str, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ModelSpecError(f"{source}: key {key}: must be a column name, not {preview(value)}")
+    folded = unicodedata.normalize("NFKC", value)
+    if folded != value:  # the formula parser (Python's) folds it: "ｘ" would fit column "x"
+        raise ModelSpecError(f"{source}: key {key}: {preview(value)} is not a plain column name: "
+                             "it has compatibility characters (full-width letters, ligatures, "
+                             f"...) that the formula parser reads as {preview(folded)}, so the "
+                             "model could fit another column; rename the column in the data "
+                             "and the specification")
     if not value.isidentifier() or keyword.iskeyword(value) or value in _RESERVED:
         raise ModelSpecError(f"{source}: key {key}: {preview(value)} cannot be used in a model formula "
                              "(letters, digits and _ only, not starting with a digit, not "

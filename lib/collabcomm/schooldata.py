@@ -24,6 +24,7 @@ __all__ = [
     "MISSING_RULES",
     "complete_cases",
     "require_columns",
+    "look_alike_columns",
     "check_school_ids",
     "check_school_data",
     "check_design",
@@ -123,6 +124,34 @@ def require_columns(data: pd.DataFrame, columns: list[str], source: str) -> None
     absent = [c for c in columns if c not in data.columns]
     if absent:
         raise CollabcommError(f"{source}: missing column(s) {absent}")
+    twins = look_alike_columns(data.columns, columns)
+    if twins:
+        raise CollabcommError(f"{source}: columns {twins} differ only in look-alike characters "
+                              "(full-width letters, ligatures, ...; equal under Unicode NFKC "
+                              "normalization), so a model formula cannot tell them apart; "
+                              "rename one of them")
+
+
+def look_alike_columns(names, used) -> list[str]:
+    """The first group of names in ``names`` that are equal after Unicode NFKC normalization
+    (``x`` and full-width ``ｘ``, ``fi`` and the ligature ``ﬁ``) and of which one is in
+    ``used``; ``[]`` if there is none. A model formula is parsed as Python, which folds names
+    by NFKC, so such columns cannot be told apart.
+
+    Examples
+    --------
+    >>> look_alike_columns(["x", "\uff58", "y"], ["x"])
+    ['x', 'ｘ']
+    >>> look_alike_columns(["x", "\uff58", "y"], ["y"])
+    []
+    """
+    import unicodedata
+
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(unicodedata.normalize("NFKC", str(name)), []).append(str(name))
+    used = set(used)
+    return next((g for g in groups.values() if len(g) > 1 and used & set(g)), [])
 
 
 def check_school_ids(data: pd.DataFrame, source: str, *, first_row: int = 1,
