@@ -229,3 +229,63 @@ def test_a_school_with_every_answer_missing_does_not_abort_the_icc():
     tables = survey.analyse(responses, min_respondents=5)
     assert list(tables["suppressed"]["school_id"]) == ["B"]
     assert list(tables["icc"]["schools"]) == [2, 2, 2, 2]
+
+
+def _aggregate_by_loop(scores, responses, scales, n_options, min_respondents, unit):
+    """The unit-by-unit reference: rwg_j and icc on each unit and scale, as aggregate once
+    computed them in a Python loop."""
+    import numpy as np
+
+    counts = rel.respondent_counts(scores, list(scales), unit=unit)
+    shown = counts >= min_respondents
+    rows = []
+    for scale, items in scales.items():
+        units_shown = shown.index[shown[scale]]
+        r = responses[scores[unit].isin(units_shown).to_numpy()]
+        for sid, g in r.groupby(unit):
+            complete = g[items].dropna()
+            a = (rel.rwg_j(complete, n_options) if len(complete) >= max(2, min_respondents)
+                 else {"rwg_j": np.nan, "rwg_star_j": np.nan})
+            rows.append((sid, scale, a["rwg_j"], a["rwg_star_j"]))
+    return pd.DataFrame(rows, columns=[unit, "scale", "rwg_j", "rwg_star_j"])
+
+
+@pytest.mark.parametrize("min_respondents", [1, 2, 5])
+def test_grouped_aggregate_equals_the_unit_by_unit_loop(min_respondents):
+    """Units of every size from 1 to 12, blanks, a unit with no complete answer, a unit whose
+    scale is suppressed, an agreeing unit (variance 0) and one beyond the null (rwg_j 0)."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    sizes = list(range(1, 13)) * 3
+    unit = np.repeat([f"u{i:02d}" for i in range(len(sizes))], sizes)
+    n = len(unit)
+    items = pd.DataFrame(rng.integers(1, 6, (n, 6)).astype(float),
+                         columns=["a1", "a2", "a3", "b1", "b2", "b3"])
+    items = items.mask(rng.random(items.shape) < 0.15)
+    items.loc[unit == "u05", ["a1", "a2", "a3"]] = 3.0   # full agreement
+    items.loc[unit == "u11", "a1"] = np.nan               # no complete answer on a
+    extreme = np.flatnonzero(unit == "u23")
+    items.loc[extreme, ["b1", "b2", "b3"]] = np.where(np.arange(len(extreme)) % 2, 1.0, 5.0)[:, None]
+    scales = {"a": ["a1", "a2", "a3"], "b": ["b1", "b2", "b3"]}
+    scores = pd.DataFrame({"unit_id": unit, "r": np.arange(n)})
+    for s, cols in scales.items():
+        scores[s] = items[cols].mean(axis=1).where(items[cols].notna().sum(axis=1) >= 2)
+    responses = items.assign(unit_id=unit)
+    got = rel.aggregate(scores, responses, scales, n_options=5,
+                        min_respondents=min_respondents, unit="unit_id")
+    want = _aggregate_by_loop(scores, responses, scales, 5, min_respondents, "unit_id")
+    pd.testing.assert_frame_equal(got["agreement"], want, check_exact=False, rtol=0, atol=1e-14)
+    a = got["agreement"].set_index(["unit_id", "scale"])
+    assert a.loc[("u05", "a"), "rwg_j"] == 1.0 if min_respondents <= 6 else True
+    assert a.loc[("u23", "b"), "rwg_j"] == 0.0 and a.loc[("u23", "b"), "rwg_star_j"] < 0
+    assert np.isnan(a.loc[("u11", "a"), "rwg_j"])
+    small = [f"u{i:02d}" for i, size in enumerate(sizes) if size < min_respondents]
+    assert set(got["suppressed"]["unit_id"]) <= set(small)
+    for scale in scales:  # ICC over the units shown: the same as icc() on them directly
+        on = scores[scores["unit_id"].isin(got["schools"].dropna(subset=[scale])["unit_id"])]
+        on = on.dropna(subset=[scale])
+        want_icc = rel.icc(on[scale], on["unit_id"])
+        row = got["icc"].set_index("scale").loc[scale]
+        assert row["icc1"] == pytest.approx(want_icc["icc1"], abs=1e-14)
+        assert (row["schools"], row["teachers"]) == (want_icc["groups"], want_icc["n"])

@@ -29,6 +29,7 @@ __all__ = [
     "mean_interitem_r",
     "icc",
     "rwg_j",
+    "rwg_by_unit",
     "respondent_counts",
     "aggregate",
     "formative_demo",
@@ -172,8 +173,8 @@ def icc(values: pd.Series | np.ndarray, groups: pd.Series | np.ndarray, *,
     if group_size not in GROUP_SIZES:
         raise CollabcommError(f"group_size must be one of {GROUP_SIZES}, not {group_size!r}")
     raw = pd.DataFrame({"v": np.asarray(values, float), "g": np.asarray(groups)})
-    empty = sorted(map(str, set(raw["g"].dropna()) - set(raw.dropna()["g"])))
     df = raw.dropna()
+    empty = sorted(map(str, set(raw["g"].dropna().unique()) - set(df["g"].unique())))
     sizes = df.groupby("g")["v"].size()
     if len(sizes) < 2:
         raise CollabcommError(
@@ -224,6 +225,54 @@ def rwg_j(group_items: pd.DataFrame, n_options: int) -> dict[str, float]:
     ratio = s2 / eu
     rwg = 0.0 if ratio > 1 else j * (1 - ratio) / (j * (1 - ratio) + ratio)
     return {"rwg_j": rwg, "rwg_star_j": 1 - ratio, "mean_item_var": s2}
+
+
+def rwg_by_unit(responses: pd.DataFrame, items: list[str], n_options: int, *,
+                unit: str = "school_id", min_respondents: int = 5) -> pd.DataFrame:
+    """:func:`rwg_j` of every unit at once: one grouped computation instead of a loop.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        The ``unit`` column and the scale's ``items`` (other columns are ignored).
+    items : list of str
+        The scale's items.
+    n_options : int
+        Response options of the scale (the uniform null's A).
+    unit : str
+        The unit column.
+    min_respondents : int
+        A unit's rwg(j) needs at least ``max(2, min_respondents)`` respondents who answered
+        every item; otherwise both statistics are blank (NaN).
+
+    Returns
+    -------
+    DataFrame
+        One row per unit present in ``responses`` (sorted, as :meth:`pandas.DataFrame.groupby`
+        sorts): ``unit``, ``rwg_j``, ``rwg_star_j``, ``mean_item_var``.
+
+    Notes
+    -----
+    The formulas of :func:`rwg_j`, with each item's within-unit variance (``ddof=1``) over
+    the unit's complete answers. Tests compare every unit with :func:`rwg_j` on that unit
+    alone (tests/test_reliability.py), on units of every size from 1.
+    """
+    units = responses.groupby(unit, sort=True).size().index
+    complete = responses[[unit, *items]].dropna()
+    grouped = complete.groupby(unit, sort=True)[items]
+    n = grouped.size().reindex(units, fill_value=0)
+    x = complete[items].astype(float)
+    # two-pass within-unit variance, as DataFrame.var computes it for one unit
+    centred = x - x.groupby(complete[unit]).transform("mean")
+    ss = (centred**2).groupby(complete[unit], sort=True).sum().reindex(units)
+    s2 = (ss.div(n - 1, axis=0)).mean(axis=1)
+    ratio = s2 / ((n_options**2 - 1) / 12)
+    j = len(items)
+    rwg = np.where(ratio > 1, 0.0, j * (1 - ratio) / (j * (1 - ratio) + ratio))
+    enough = (n >= max(2, min_respondents)).to_numpy()
+    return pd.DataFrame({unit: units, "rwg_j": np.where(enough, rwg, np.nan),
+                         "rwg_star_j": np.where(enough, 1 - ratio, np.nan),
+                         "mean_item_var": np.where(enough, s2, np.nan)})
 
 
 def respondent_counts(scores: pd.DataFrame, scales: list[str], *,
@@ -299,30 +348,38 @@ def aggregate(scores: pd.DataFrame, responses: pd.DataFrame, scales: dict[str, l
         raise CollabcommError(f"min_respondents must be at least 1, not {min_respondents}")
     names = list(scales)
     options = n_options if isinstance(n_options, dict) else dict.fromkeys(names, n_options)
-    shown = respondent_counts(scores, names, unit=unit) >= min_respondents  # school x scale
+    # units as integer codes, factorized once (a blank unit: -1, in no unit); every grouping
+    # below is on the codes, and the tables get the unit values back at the end
+    codes, labels = pd.factorize(scores[unit], sort=True)
+    inside = codes >= 0
+    key = pd.Series(codes, index=scores.index)[inside]
+    counts = scores.loc[inside, names].groupby(key, sort=True).count()  # unit x scale
+    shown = counts >= min_respondents
     kept = shown.index[shown.any(axis=1)]
-    suppressed = pd.DataFrame({unit: sorted(shown.index.difference(kept))})
-    school = scores[unit]
-    visible = pd.DataFrame({c: school.map(shown[c]).fillna(False).astype(bool) for c in names},
-                           index=scores.index)  # teacher x scale: scale shown for the school
-    masked = scores[names].where(visible)
-    means = masked.groupby(school).mean().loc[kept]
-    scored = (masked.notna().any(axis=1)).groupby(school).sum().loc[kept]
+    suppressed = pd.DataFrame({unit: list(labels[shown.index.difference(kept)])})
+    visible = pd.DataFrame(False, index=scores.index, columns=names)  # respondent x scale
+    visible.loc[inside, names] = shown.to_numpy()[codes[inside]]
+    masked = scores.loc[inside, names].where(visible.loc[inside])
+    means = masked.groupby(key, sort=True).mean().loc[kept]
+    scored = masked.notna().any(axis=1).groupby(key, sort=True).sum().loc[kept]
+    means.index = pd.Index(list(labels[kept]), name=unit)
     schools = means.reset_index()
     schools.insert(1, "n_respondents", scored.astype(int).to_numpy())
-    icc_rows, agree_rows = [], []
-    for scale, items in scales.items():
-        on = scores[visible[scale] & masked[scale].notna()]
-        if on[unit].nunique() >= 2:
-            res = icc(on[scale], on[unit])
+    icc_rows, agree_parts = [], []
+    for scale, items in scales.items():  # one pass per scale; units are grouped, not looped
+        on = visible[scale].to_numpy() & scores[scale].notna().to_numpy()
+        if len(np.unique(codes[on])) >= 2:
+            res = icc(scores.loc[on, scale], codes[on])
             icc_rows.append((scale, res["icc1"], res["icc2"], res["groups"], res["n"]))
-        r = responses[visible[scale].to_numpy()]
-        for sid, g in r.groupby(unit):
-            complete = g[items].dropna()
-            a = (rwg_j(complete, options[scale]) if len(complete) >= max(2, min_respondents)
-                 else {"rwg_j": np.nan, "rwg_star_j": np.nan})
-            agree_rows.append((sid, scale, a["rwg_j"], a["rwg_star_j"]))
-    agreement = pd.DataFrame(agree_rows, columns=[unit, "scale", "rwg_j", "rwg_star_j"])
+        rows = visible[scale].to_numpy()
+        coded = responses.loc[rows, items].assign(**{unit: codes[rows]})
+        part = rwg_by_unit(coded, items, options[scale], unit=unit,
+                           min_respondents=min_respondents)
+        part[unit] = list(labels[part[unit].to_numpy()])
+        agree_parts.append(part.assign(scale=scale))
+    columns = [unit, "scale", "rwg_j", "rwg_star_j"]
+    agreement = (pd.concat([p[columns] for p in agree_parts], ignore_index=True)
+                 if agree_parts else pd.DataFrame(columns=columns))
     return {
         "schools": schools,
         "icc": pd.DataFrame(icc_rows, columns=["scale", "icc1", "icc2", "schools", "teachers"]),

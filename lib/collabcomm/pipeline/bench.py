@@ -21,7 +21,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["BENCHMARKS", "SUITE_BENCHMARKS", "timeit", "reference", "main"]
+__all__ = ["BENCHMARKS", "SUITE_BENCHMARKS", "timeit", "reference", "large_survey", "main"]
 
 Row = tuple[str, float, str, str]
 
@@ -100,6 +100,45 @@ def bench_simulate() -> list[Row]:
              "rep/s", ""),
             ("  speed-up of the vectorized routine", t_loop / t_vec, "x", ">= 50x"),
             ("10,000 replications of all six models (draw + fit)", t_six, "s", "< 2 s")]
+
+
+def large_survey(n_units: int, size: int, seed: int = 0):
+    """A survey of ``n_units`` units of ``size`` respondents on Exhibit 1's instrument, drawn
+    by :func:`collabcomm.synthetic_survey.simulate_survey` (3% of answers blank), as
+    :func:`collabcomm.instrument.read_survey` returns a file: ``(responses, codebook)``."""
+    from ..codebook import exhibit1
+    from ..synthetic_survey import simulate_survey
+
+    cb = exhibit1()
+    data = simulate_survey(cb, {f"U{u:06d}": size for u in range(n_units)}, seed=seed)
+    data[cb.item_ids] = data[cb.item_ids].astype(float)
+    return data, cb
+
+
+def bench_score() -> list[Row]:
+    """``score``'s analysis (scores, reliability, items, unit tables: :func:`collabcomm.survey.
+    analyse`) of 200,000 respondents in 40,000 units of 5 and in 2,000 units of 100 (issue
+    targets: 5 s and 3 s; a loop over units x scales in ``reliability.aggregate`` took
+    80-100 s on the first)."""
+    import tempfile
+
+    from ..survey import analyse, score_file
+
+    rows = []
+    for n_units, size, target in ((40_000, 5, "<= 5 s"), (2_000, 100, "<= 3 s")):
+        data, cb = large_survey(n_units, size)
+        t = timeit(lambda data=data, cb=cb: analyse(data, cb), repeat=2)
+        rows.append((f"score 200,000 respondents in {n_units:,} units of {size}", t, "s",
+                     target))
+        if size == 5:  # the whole command: reading and validating the file, writing 7 tables
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "survey.csv"
+                data.to_csv(path, index=False, float_format="%.0f")
+                t = timeit(lambda path=path: score_file(path, path.with_name("out.csv")),
+                           repeat=1)
+            rows.append(("  the same from the CSV file (score_file: validate, write)", t, "s",
+                         ""))
+    return rows
 
 
 def reference() -> float:
@@ -226,7 +265,8 @@ def bench_suite() -> list[Row]:
 
 
 BENCHMARKS: list[Callable[[], list[Row]]] = [bench_published, bench_reconstruct, bench_teachers,
-                                              bench_simulate, bench_reconcile, bench_import,
+                                              bench_simulate, bench_score, bench_reconcile,
+                                              bench_import,
                                               bench_pipeline]
 #: Left out by ``--quick``.
 SUITE_BENCHMARKS: list[Callable[[], list[Row]]] = [bench_suite]
