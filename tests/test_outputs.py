@@ -40,8 +40,9 @@ def test_staging_redirects_project_writes_until_commit(root, monkeypatch):
     landed = outputs.write_text(target, "new\n")
     assert landed == stage / "figures" / "f.txt"
     assert not target.exists()
-    outside = root.parent / "outside.txt"
-    assert outputs.destination(outside) == outside.resolve()  # user paths are not staged
+    outside = root.parent / "outside.txt"  # an output_dir elsewhere: staged too
+    assert outputs.destination(outside) == (stage.resolve() / outputs.OUTSIDE
+                                            / outside.relative_to(outside.anchor))
     committed = outputs.commit_staged(stage, root)
     assert committed == [target]
     assert target.read_text() == "new\n" and not stage.exists()
@@ -66,3 +67,39 @@ def test_write_csv_applies_the_precision_policy(root):
     assert p.read_bytes() == first
     # estimates to 7 significant digits, p-values to 4, counts exact, NaN blank, -0 as 0
     assert first == b"a,b,p_hc3,n\n0.3,x,0.3333,26\n0.3333333,y,2.5e-18,25\n,z,0,24\n"
+
+
+@pytest.mark.parametrize("err", [28, 13, 30])  # ENOSPC (full disk), EACCES, EROFS
+def test_an_atomic_write_that_fails_names_the_path_and_the_reason(tmp_path, monkeypatch, err):
+    import os
+
+    from collabcomm.errors import OutputWriteError
+
+    target = tmp_path / "figures" / "x.png"
+    target.parent.mkdir()
+    target.write_bytes(b"previous")
+
+    def failing(src, dst):
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr(outputs.os, "replace", failing)
+    with pytest.raises(OutputWriteError) as info:
+        outputs.write_bytes(target, b"new")
+    assert str(info.value) == (f"{target}: cannot write ({os.strerror(err)}); this file keeps "
+                               "its previous version")
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["x.png"]  # no temporary left
+
+
+def test_a_file_outside_the_project_is_staged_and_committed_back(tmp_path, monkeypatch):
+    root = tmp_path / "proj"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "notebooks" / "params.yaml").write_text("notebooks: {}\n")
+    monkeypatch.setenv("COLLABCOMM_ROOT", str(root))
+    stage = tmp_path / "stage"
+    monkeypatch.setenv(outputs.STAGE_ENV, str(stage))
+    elsewhere = tmp_path / "elsewhere" / "x.csv"
+    landed = outputs.write_text(elsewhere, "a\n")
+    assert not elsewhere.exists() and landed.is_relative_to(stage.resolve())
+    assert outputs.commit_staged(stage, root) == [elsewhere]
+    assert elsewhere.read_text() == "a\n"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pandas as pd
@@ -62,9 +62,24 @@ def destination(path: str | os.PathLike) -> Path:
     root = project().root
     try:
         rel = target.relative_to(root)
-    except ValueError:
-        return target
+    except ValueError:  # an output_dir outside the project: staged too, all or none
+        return Path(stage).resolve() / OUTSIDE / target.relative_to(target.anchor)
     return Path(stage).resolve() / rel
+
+
+OUTSIDE = "@outside-the-project"
+"""The staging subfolder of files written outside the project root (an ``output_dir`` such as
+``/data/results``): ``<stage>/@outside-the-project/data/results/x.csv`` is committed to
+``/data/results/x.csv`` (:func:`destination`, :func:`commit_staged`)."""
+
+
+def staged_target(relative: Path, root: Path) -> Path:
+    """Where a file staged at ``relative`` (to its staging folder) is committed: under
+    ``root``, or, below :data:`OUTSIDE`, at that absolute path."""
+    parts = relative.parts
+    if parts and parts[0] == OUTSIDE:
+        return Path(os.path.abspath(os.sep)).joinpath(*parts[1:])
+    return root / relative
 
 
 @contextmanager
@@ -81,13 +96,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     ...     fig.savefig(tmp)
     """
     dest = destination(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.stem}.tmp-{os.getpid()}{dest.suffix}")
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
         os.replace(tmp, dest)
+    except OSError as exc:  # a full disk, a read-only folder: name the output and why
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        reason = exc.strerror or type(exc).__name__
+        raise OutputWriteError(f"{path}: cannot write ({reason}); this file keeps its "
+                               "previous version") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise
 
 
@@ -191,7 +213,8 @@ def commit_staged(stage_dir: str | os.PathLike, root: str | os.PathLike) -> list
                     # a temporary file of an interrupted write is never committed
                     and not (p.name.startswith(".") and ".tmp-" in p.name))
     try:
-        return commit_files([(src, root / src.relative_to(stage_dir)) for src in staged])
+        return commit_files([(src, staged_target(src.relative_to(stage_dir), root))
+                             for src in staged])
     finally:
         shutil.rmtree(stage_dir, ignore_errors=True)
 

@@ -46,12 +46,13 @@ from .plan import (
     _priorities,
     _read_stamp,
     _select,
-    _up_to_date,
     _written_folders,
     default_jobs,
     dependencies,
     discover,
     fingerprint,
+    output_hashes,
+    rerun_reason,
 )
 from .report import _PAST, NotebookRun, RunReport, _report, format_summary
 
@@ -232,7 +233,9 @@ def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any],
             kernels.pop(notebook, None)
     _normalise_executed(paths.executed / f"{notebook}.ipynb", paths.root)
     committed = commit_staged(stage, paths.root)
-    return [c.relative_to(paths.root).as_posix() for c in committed]
+    # inside the project: relative to its root; an output_dir elsewhere: the absolute path
+    return [(c.relative_to(paths.root) if c.is_relative_to(paths.root) else c).as_posix()
+            for c in committed]
 
 
 def run(root: str | os.PathLike | None = None, *, only: list[str] | None = None,
@@ -334,6 +337,7 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
     running: dict[Any, tuple[str, str, float]] = {}  # future -> (notebook, digest, start)
     kernels: dict[str, Any] = {}
     digests: dict[str, str] = {}
+    reasons: dict[str, str] = {}  # why a notebook with unchanged inputs ran again
 
     def settle(nb: str, run: NotebookRun) -> None:
         results[nb] = run
@@ -364,7 +368,8 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
                     if nb not in digests:
                         digests[nb] = fingerprint(paths, nb, specs[nb], values[nb], lib_dir)
                     digest = digests[nb]
-                    if not force and _up_to_date(paths, nb, digest):
+                    reason = "" if force else rerun_reason(paths, nb, digest)
+                    if reason is None:
                         waiting.remove(nb)
                         settle(nb, NotebookRun(nb, "skipped", 0.0,
                                                "inputs unchanged since last run",
@@ -377,6 +382,8 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
                     (paths.stamps / f"{nb}.json").unlink(missing_ok=True)
                     future = pool.submit(_execute, paths, nb, values[nb], kernels, staging)
                     running[future] = (nb, digest, time.perf_counter())
+                    if reason:
+                        reasons[nb] = f"{reason}; rerunning"
             describe()
             if not running:
                 continue
@@ -391,9 +398,11 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
                         nb, exc, paths.executed / f"{nb}.ipynb"), error=_error_name(exc)))
                     continue
                 stamp = {"notebook": nb, "fingerprint": digest, "seconds": round(seconds, 3),
-                         "outputs": sorted(outputs)}
+                         "outputs": sorted(outputs),
+                         "hashes": output_hashes(paths.root, sorted(outputs))}
                 write_text(paths.stamps / f"{nb}.json", json.dumps(stamp, indent=1) + "\n")
-                settle(nb, NotebookRun(nb, "ran", seconds, "", stamp["outputs"]))
+                settle(nb, NotebookRun(nb, "ran", seconds, reasons.get(nb, ""),
+                                       stamp["outputs"]))
             describe()
     except KeyboardInterrupt:
         _interrupt(kernels)

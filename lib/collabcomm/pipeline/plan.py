@@ -20,6 +20,9 @@ __all__ = [
     "dependencies",
     "default_jobs",
     "fingerprint",
+    "output_hashes",
+    "damaged_output",
+    "rerun_reason",
 ]
 
 
@@ -142,13 +145,40 @@ def _read_stamp(paths: ProjectPaths, notebook: str) -> dict | None:
         return None
 
 
-def _up_to_date(paths: ProjectPaths, notebook: str, digest: str) -> bool:
+def output_hashes(root: Path, outputs: list[str]) -> dict[str, str]:
+    """SHA-256 of each output's content, keyed as given: a path relative to ``root``, or an
+    absolute path for an output outside the project (an ``output_dir``). The run stamp keeps
+    them, so a later run can tell that an output changed since its notebook wrote it."""
+    return {o: hashlib.sha256((root / o).read_bytes()).hexdigest() for o in outputs}
+
+
+def damaged_output(root: Path, hashes: dict[str, str]) -> str | None:
+    """The first output (in path order) that is missing or whose content differs from what
+    its notebook wrote, said in words (``figures/x.png changed since its run``); ``None``
+    when every output is as written."""
+    for output in sorted(hashes):
+        path = root / output
+        if not path.is_file():
+            return f"{output} is missing"
+        if hashlib.sha256(path.read_bytes()).hexdigest() != hashes[output]:
+            return f"{output} changed since its run"
+    return None
+
+
+def rerun_reason(paths: ProjectPaths, notebook: str, digest: str) -> str | None:
+    """Why ``notebook`` must run again, or ``None`` when it is up to date (its stamp has
+    ``digest`` and every output it wrote is there with the content it wrote). The reason is
+    ``""`` for a change of inputs (the normal case, not reported) and a sentence for an
+    output that is missing or changed (:func:`damaged_output`), which the summary reports."""
     stamp = _read_stamp(paths, notebook)
     if not stamp or stamp.get("fingerprint") != digest:
-        return False
+        return ""
     if not (paths.executed / f"{notebook}.ipynb").is_file():
-        return False
-    return all((paths.root / o).is_file() for o in stamp.get("outputs", []))
+        return ""
+    hashes = stamp.get("hashes")
+    if not isinstance(hashes, dict) or set(hashes) != set(stamp.get("outputs", [])):
+        return ""  # a stamp from before outputs were hashed
+    return damaged_output(paths.root, hashes)
 
 
 def _written_folders(paths: ProjectPaths, specs: dict[str, NotebookSpec], names: list[str],

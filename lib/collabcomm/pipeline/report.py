@@ -92,5 +92,5 @@ def format_summary(runs: list[NotebookRun], wall: float | None = None) -> str:
         lines.append(f"wall time {wall:.1f} s; total of the notebooks' own times {busy:.1f} s; "
                      f"{counts}")
     lines += [f"  {r.notebook}: {r.message}" for r in runs
-              if r.status == "not run" and r.message]
+              if r.status in ("not run", "ran") and r.message]
     return "\n".join(lines)
