@@ -154,8 +154,8 @@ def output_hashes(root: Path, outputs: list[str]) -> dict[str, str]:
 
 def damaged_output(root: Path, hashes: dict[str, str]) -> str | None:
     """The first output (in path order) that is missing or whose content differs from what
-    its notebook wrote, said in words (``figures/x.png changed since its run``); ``None``
-    when every output is as written."""
+    its notebook wrote, said in words (``figures/instrument_reliability.png changed since its
+    run``); ``None`` when every output is as written."""
     for output in sorted(hashes):
         path = root / output
         if not path.is_file():
