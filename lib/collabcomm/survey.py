@@ -10,22 +10,62 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .codebook import Codebook, load_codebook
 from .errors import CollabcommError, OutputTargetError, OutputWriteError
 from .instrument import read_survey, resolve, score
+from .omega import omega_total
 from .outputs import csv_text, write_all
 from .paths import input_folder_of, same_file
-from .reliability import aggregate, cronbach_alpha, item_statistics, mean_interitem_r
+from .reliability import aggregate, cronbach_alpha, item_statistics, pair_counts
 
 __all__ = ["analyse", "score_file", "output_names", "check_targets"]
+
+
+RELIABILITY_COLUMNS = ["scale", "alpha", "std_alpha", "ci_low", "ci_high", "omega", "n",
+                       "n_pairwise_min", "n_complete", "k", "mean_interitem_r",
+                       "missing_answers", "published_alpha", "note"]
+"""Columns of the reliability table (data/README.md, *instrument_reliability.csv*)."""
+
+ITEM_COLUMNS = ["scale", "item", "n", "mean", "sd", "item_rest_r", "alpha_if_deleted"]
+"""Columns of the item table."""
+
+
+def _reliability_row(keyed: pd.DataFrame, cb: Codebook, scale: str, missing: str):
+    """One scale's reliability row and item table (``None`` where alpha cannot be computed)."""
+    items = cb.scale_items(scale)
+    answers = keyed[items]
+    complete = int(answers.notna().all(axis=1).sum())
+    notes = []
+    try:
+        a = cronbach_alpha(keyed, items, missing=missing)
+        row = [a.alpha, a.std_alpha, a.ci_low, a.ci_high, a.n, a.n_pairwise_min, complete,
+               a.k, a.mean_interitem_r]
+        table = item_statistics(keyed, items, missing=missing).assign(scale=scale)
+    except CollabcommError as exc:  # too few or degenerate answers: report, do not abort
+        given = answers.dropna() if missing == "listwise" else answers.dropna(how="all")
+        both = pair_counts(given)
+        nan = float("nan")
+        row = [nan, nan, nan, nan, len(given), int(both[~np.eye(len(items), dtype=bool)].min()),
+               complete, len(items), nan]
+        table = None
+        notes.append(str(exc))
+    try:
+        omega = omega_total(keyed, items).omega
+    except CollabcommError as exc:
+        omega = float("nan")
+        notes.append(str(exc))
+    return ([scale, *row[:4], omega, *row[4:], missing, cb.published_alpha(scale),
+             "; ".join(notes)], table)
 
 
 def analyse(responses: pd.DataFrame, codebook: Codebook | None = None, *,
             scale_min: int | None = None, scale_max: int | None = None,
             min_items: int | float | None = None,
-            min_respondents: int | None = None) -> dict[str, pd.DataFrame]:
+            min_respondents: int | None = None,
+            reliability_missing: str | None = None) -> dict[str, pd.DataFrame]:
     """Score a validated survey and compute reliability and aggregation tables.
 
     Parameters
@@ -34,34 +74,37 @@ def analyse(responses: pd.DataFrame, codebook: Codebook | None = None, *,
         As :func:`collabcomm.instrument.read_survey` returns it.
     codebook : Codebook, optional
         The instrument (default Exhibit 1's); the keyword options replace its own.
+    reliability_missing : {"pairwise", "listwise"}, optional
+        How missing answers enter alpha and the item statistics (default: the codebook's
+        ``reliability_missing``, itself ``pairwise`` unless it says otherwise).
 
     Returns
     -------
     dict of DataFrames
         ``teachers`` (respondent-level scale scores), ``schools`` (units with at least
-        ``min_respondents`` respondents), ``reliability`` (per scale: alpha, standardized
-        alpha, Feldt 95% CI, n, k, mean inter-item r, published alpha (blank unless the
-        codebook gives one), and a ``note`` saying why alpha is missing where it cannot be
-        computed), ``items`` (item statistics), ``icc``, ``agreement`` (rwg(j) against the
-        uniform null of each scale's number of options, r*wg(j)) and ``suppressed``. Tables
-        keep the codebook's respondent and unit column names; every statistic is computed on
-        the keyed answers (reverse-keyed items recoded).
+        ``min_respondents`` respondents), ``reliability`` (per scale, :data:`RELIABILITY_COLUMNS`:
+        alpha, standardized alpha, Feldt 95% CI, omega total (one-factor ML on complete cases),
+        ``n`` (the n of Feldt's interval: respondents who answered at least one item, or
+        complete cases when listwise), ``n_pairwise_min`` (the fewest respondents behind any
+        inter-item covariance), ``n_complete`` (respondents who answered every item: the n of
+        omega), k, mean inter-item r, ``missing_answers`` (pairwise or listwise), published
+        alpha (blank unless the codebook gives one), and a ``note`` saying why alpha or omega is
+        missing where it cannot be computed), ``items`` (item statistics, with ``n`` the
+        answers behind mean and sd), ``icc``, ``agreement`` (rwg(j) against the uniform null of
+        each scale's number of options, r*wg(j)) and ``suppressed``. Tables keep the codebook's
+        respondent and unit column names; every statistic is computed on the keyed answers
+        (reverse-keyed items recoded).
     """
-    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max)
+    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max,
+                 reliability_missing=reliability_missing)
     teachers = score(responses, cb, min_items=min_items)
     keyed = cb.keyed(responses)
     rel_rows, item_tables = [], []
     for s in cb.scales:
-        items = cb.scale_items(s)
-        try:
-            a = cronbach_alpha(keyed, items)
-            rel_rows.append((s, a.alpha, a.std_alpha, a.ci_low, a.ci_high, a.n, a.k,
-                             mean_interitem_r(keyed, items), cb.published_alpha(s), ""))
-            item_tables.append(item_statistics(keyed, items).assign(scale=s))
-        except CollabcommError as exc:  # too few or degenerate answers: report, do not abort
-            nan = float("nan")
-            rel_rows.append((s, nan, nan, nan, nan, int(keyed[items].dropna().shape[0]),
-                             len(items), nan, cb.published_alpha(s), str(exc)))
+        row, table = _reliability_row(keyed, cb, s, cb.reliability_missing)
+        rel_rows.append(row)
+        if table is not None:
+            item_tables.append(table)
     agg = aggregate(teachers, keyed, {s: cb.scale_items(s) for s in cb.scales},
                     n_options={s: cb.n_options(s) for s in cb.scales},
                     min_respondents=(cb.min_respondents if min_respondents is None
@@ -69,14 +112,9 @@ def analyse(responses: pd.DataFrame, codebook: Codebook | None = None, *,
     return {
         "teachers": teachers,
         "schools": agg["schools"],
-        "reliability": pd.DataFrame(rel_rows, columns=[
-            "scale", "alpha", "std_alpha", "ci_low", "ci_high", "n", "k", "mean_interitem_r",
-            "published_alpha", "note"]),
-        "items": pd.concat(item_tables or [pd.DataFrame(columns=["scale", "item", "mean", "sd",
-                                                                  "item_rest_r",
-                                                                  "alpha_if_deleted"])],
-                           ignore_index=True)[
-            ["scale", "item", "mean", "sd", "item_rest_r", "alpha_if_deleted"]],
+        "reliability": pd.DataFrame(rel_rows, columns=RELIABILITY_COLUMNS),
+        "items": pd.concat(item_tables or [pd.DataFrame(columns=ITEM_COLUMNS)],
+                           ignore_index=True)[ITEM_COLUMNS],
         "icc": agg["icc"],
         "agreement": agg["agreement"],
         "suppressed": agg["suppressed"],
@@ -136,7 +174,8 @@ def score_file(path: str | os.PathLike, out: str | os.PathLike,
                scale_min: int | None = None, scale_max: int | None = None,
                missing_codes: list[int] | tuple[int, ...] | None = None,
                min_items: int | float | None = None,
-               min_respondents: int | None = None) -> dict[str, Path]:
+               min_respondents: int | None = None,
+               reliability_missing: str | None = None) -> dict[str, Path]:
     """Validate ``path`` against a codebook, analyse it, and write every table next to ``out``.
 
     ``codebook`` is a :class:`~collabcomm.codebook.Codebook`, the path of a codebook YAML
@@ -154,7 +193,8 @@ def score_file(path: str | os.PathLike, out: str | os.PathLike,
     if codebook is not None and not isinstance(codebook, Codebook):
         check_targets(codebook, names, what_input="codebook")
         codebook = load_codebook(codebook)
-    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max, missing_codes=missing_codes)
+    cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max, missing_codes=missing_codes,
+                 reliability_missing=reliability_missing)
     responses = read_survey(path, cb)
     tables = analyse(responses, cb, min_items=min_items, min_respondents=min_respondents)
     write_all({target: csv_text(tables[key]).encode("utf-8") for key, target in names.items()})

@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--min-respondents", type=int, default=None,
                        help="units with fewer respondents are suppressed (default: the "
                             "codebook's; Exhibit 1: 5)")
+    score.add_argument("--reliability-missing", choices=("pairwise", "listwise"), default=None,
+                       help="missing answers in alpha and the item statistics: pairwise (every "
+                            "answer, as R's psych::alpha) or listwise (complete cases, as SPSS); "
+                            "default: the codebook's, else pairwise")
 
     sw = sub.add_parser("sweep", help="run one notebook once per combination of parameters")
     sw.add_argument("notebook", help="notebook number or name, e.g. 07")
@@ -176,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             written = score_file(args.survey, args.out, args.codebook,
                                  scale_min=args.scale_min,
                                  scale_max=args.scale_max, missing_codes=args.missing_codes,
-                                 min_items=args.min_items, min_respondents=args.min_respondents)
+                                 min_items=args.min_items, min_respondents=args.min_respondents,
+                                 reliability_missing=args.reliability_missing)
             for path in written.values():
                 print(f"wrote {path}")
             return 0
