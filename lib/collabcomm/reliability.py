@@ -271,7 +271,8 @@ def icc(values: pd.Series | np.ndarray, groups: pd.Series | np.ndarray, *,
     ssw = float(((df["v"] - df["g"].map(means)) ** 2).sum())
     msb, msw = ssb / (j - 1), ssw / (n - j)
     k = n / j if group_size == "mean" else (n - (sizes**2).sum() / n) / (j - 1)
-    return {"icc1": (msb - msw) / (msb + (k - 1) * msw), "icc2": (msb - msw) / msb,
+    icc2 = (msb - msw) / msb if msb > 0 else float("nan")  # equal group means: undefined
+    return {"icc1": (msb - msw) / (msb + (k - 1) * msw), "icc2": icc2,
             "msb": msb, "msw": msw, "k": float(k), "groups": j, "n": n}
 
 
