@@ -145,3 +145,28 @@ def test_units_with_equal_means_do_not_stop_the_icc():
     res = icc([1, 2, 3, 1, 2, 3], ["a", "a", "a", "b", "b", "b"])
     assert res["msb"] == 0 and np.isnan(res["icc2"])
     assert res["icc1"] == pytest.approx(-1 / (3 - 1))  # -MSW / ((k - 1) MSW)
+
+
+@pytest.mark.notebooks
+def test_notebook_02_parameter_chooses_the_mode(tmp_path):
+    import io
+    import shutil
+    from pathlib import Path
+
+    from collabcomm import instrument, pipeline
+
+    repo = Path(__file__).resolve().parents[1]
+    root = tmp_path / "proj"
+    for sub in ("notebooks", "data", "figures"):
+        shutil.copytree(repo / sub, root / sub)
+    report = pipeline.run(root, only=["02"], progress=False, out=io.StringIO(),
+                          overrides={"responses_path": "data/examples/example_survey.csv",
+                                     "reliability_missing": "listwise"})
+    assert report.ok, report.failure and report.failure.message
+    written = pd.read_csv(root / "build" / "own_data" / "instrument_reliability.csv")
+    assert set(written["missing_answers"]) == {"listwise"}
+    responses = instrument.read_survey(repo / "data" / "examples" / "example_survey.csv")
+    expected = survey.analyse(responses, reliability_missing="listwise")["reliability"]
+    pairwise = survey.analyse(responses)["reliability"]
+    assert written["n"].tolist() == expected["n"].tolist() != pairwise["n"].tolist()
+    assert written["alpha"].tolist() == pytest.approx(expected["alpha"].tolist(), abs=1e-6)
