@@ -130,15 +130,14 @@ def cronbach_alpha(data: pd.DataFrame, items: list[str] | None = None, *,
     :math:`r_{ij} = C_{ij}/\sqrt{C_{ii}C_{jj}}`,
 
     .. math::
-        lpha = rac{k}{k-1}\left(1 - rac{\operatorname{tr} C}{\sum_{ij} C_{ij}}
-ight),
-        \qquad lpha_{std} = rac{k ar r}{1 + (k-1) ar r},
+        \alpha = \frac{k}{k-1}\left(1 - \frac{\operatorname{tr} C}{\sum_{ij} C_{ij}}\right),
+        \qquad \alpha_{std} = \frac{k \bar r}{1 + (k-1) \bar r},
 
-    with :math:`ar r` the mean inter-item correlation. ``pairwise``: each covariance from the
+    with :math:`\bar r` the mean inter-item correlation. ``pairwise``: each covariance from the
     respondents who answered both items, each variance from every answer to the item (psych's
     ``cov(x, use = "pairwise")``, and its ``cov2cor`` for :math:`r`); ``listwise``: all from the
     respondents who answered every item. Without missing answers the two agree. Feldt's
-    interval (Feldt, Woodruff & Salih 1987): :math:`1 - (1-lpha) F_{(1 \mp c)/2}^{-1}`, the
+    interval (Feldt, Woodruff & Salih 1987): :math:`1 - (1-\alpha) F_{(1 \mp c)/2}^{-1}`, the
     upper-tail F quantiles on :math:`(n-1, (n-1)(k-1))` degrees of freedom, with psych's
     :math:`n`: every respondent given (here: who answered at least one item; a respondent with
     no answer carries no information), or the complete cases in listwise mode.

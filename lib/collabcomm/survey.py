@@ -141,12 +141,11 @@ def output_names(out: str | os.PathLike,
 
     Examples
     --------
-    >>> sorted(p.name for p in output_names("out/", "data/my_survey.csv").values())[:3]
-    ['my_survey_agreement.csv', 'my_survey_icc.csv', 'my_survey_items.csv']
-    >>> output_names("out/", "data/my_survey.csv")["teachers"].as_posix()
-    'out/my_survey_scores.csv'
-    >>> output_names("out/scores.csv")["reliability"].as_posix()
-    'out/scores_reliability.csv'
+    >>> names = output_names("build/out/", "SURVEY.csv")
+    >>> names["teachers"].as_posix(), names["icc"].as_posix()
+    ('build/out/SURVEY_scores.csv', 'build/out/SURVEY_icc.csv')
+    >>> output_names("build/scores.csv")["reliability"].as_posix()
+    'build/scores_reliability.csv'
     """
     text = os.fspath(out)
     if not text.strip():
