@@ -151,3 +151,18 @@ def test_score_option_and_codebook_choose_the_mode(tmp_path, surveys, ref):
         assert table["missing_answers"].tolist() == [missing]
         assert table["alpha"].iloc[0] == pytest.approx(
             r_value(ref, "cohesion", "COH", missing, "raw_alpha"), abs=1e-6)
+
+
+def test_a_one_item_scale_gets_a_row_with_counts_and_a_note():
+    from conftest import minimal_codebook
+
+    cb = codebook.from_mapping(minimal_codebook(items=[
+        {"id": "a1", "scale": "a"}, {"id": "b1", "scale": "b"}, {"id": "b2", "scale": "b"}]),
+        "x.yaml")
+    responses = pd.DataFrame({"r": list("123456"), "u": ["x"] * 6,
+                              "a1": [1.0, 2, 3, 4, 5, np.nan], "b1": [1.0, 2, 3, 4, 5, 1],
+                              "b2": [2.0, 2, 3, 5, 5, 1]})
+    row = survey.analyse(responses, cb)["reliability"].set_index("scale").loc["a"]
+    assert np.isnan(row["alpha"]) and np.isnan(row["omega"])
+    assert (row["n"], row["n_complete"], row["k"]) == (5, 5, 1) and pd.isna(row["n_pairwise_min"])
+    assert row["note"].startswith("reliability needs at least two items; omega needs at least")

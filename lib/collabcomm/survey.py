@@ -49,9 +49,9 @@ def _reliability_row(keyed: pd.DataFrame, cb: Codebook, scale: str, missing: str
         table = item_statistics(keyed, items, missing=missing).assign(scale=scale)
     except CollabcommError as exc:  # too few or degenerate answers: report, do not abort
         given = answers.dropna() if missing == "listwise" else answers.dropna(how="all")
-        both = pair_counts(given)
+        pairs = pair_counts(given)[~np.eye(len(items), dtype=bool)]
         nan = float("nan")
-        row = [nan, nan, nan, nan, len(given), int(both[~np.eye(len(items), dtype=bool)].min()),
+        row = [nan, nan, nan, nan, len(given), int(pairs.min()) if len(pairs) else pd.NA,
                complete, len(items), nan]
         table = None
         notes.append(str(exc))
@@ -116,7 +116,8 @@ def analyse(responses: pd.DataFrame, codebook: Codebook | None = None, *,
     return {
         "teachers": teachers,
         "schools": _natural_order(agg["schools"], cb.unit),
-        "reliability": pd.DataFrame(rel_rows, columns=RELIABILITY_COLUMNS),
+        "reliability": pd.DataFrame(rel_rows, columns=RELIABILITY_COLUMNS).astype(
+            {"n_pairwise_min": "Int64"}),  # blank for a one-item scale: no pairs
         "items": pd.concat(item_tables or [pd.DataFrame(columns=ITEM_COLUMNS)],
                            ignore_index=True)[ITEM_COLUMNS],
         "icc": agg["icc"],
