@@ -39,6 +39,7 @@ def test_yaml_layout_is_fixed():
         min_items=0.5, synthetic=True), "x.yaml")
     assert codebook.to_yaml(cb) == (
         "synthetic: true\nrespondent: \"r\"\nunit: \"u\"\nresponse_scale: {min: 1, max: 5}\n"
-        "missing_codes: []\nmin_items: 0.5\nmin_respondents: 5\nitems:\n"
+        "missing_codes: []\nmin_items: 0.5\nmin_respondents: 5\n"
+            "reliability_missing: \"pairwise\"\nitems:\n"
         '  - {id: "a1", scale: "a", reverse: false, text: "say \\"yes\\": \u00e9"}\n'
         '  - {id: "b1", scale: "b", reverse: true, response_scale: {min: 0, max: 4}}\n')

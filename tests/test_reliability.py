@@ -28,8 +28,13 @@ def test_alpha_by_hand():
 
 
 def test_alpha_errors_are_clear():
-    with pytest.raises(CollabcommError, match="at least 3 complete cases"):
-        rel.cronbach_alpha(pd.DataFrame({"a": [1.0, 2], "b": [2.0, 1]}))
+    with pytest.raises(CollabcommError, match="at least 3 complete cases, got 2"):
+        rel.cronbach_alpha(pd.DataFrame({"a": [1.0, 2], "b": [2.0, 1]}), missing="listwise")
+    with pytest.raises(CollabcommError, match="answered both items of every pair; a and b were "
+                                              "both answered by 2"):
+        rel.cronbach_alpha(pd.DataFrame({"a": [1.0, 2, 3, None], "b": [2.0, 1, None, 4]}))
+    with pytest.raises(CollabcommError, match="handled pairwise or listwise, not 'all'"):
+        rel.cronbach_alpha(pd.DataFrame({"a": [1.0, 2, 3], "b": [2.0, 1, 3]}), missing="all")
     with pytest.raises(CollabcommError, match="zero variance"):
         rel.cronbach_alpha(pd.DataFrame({"a": [1.0, 2, 3], "b": [3.0, 2, 1]}))
     with pytest.raises(CollabcommError, match=r"lack item column\(s\) \['z'\]"):

@@ -185,18 +185,19 @@ def test_write_all_writes_through_a_linked_folder(tmp_path):
 
 @pytest.mark.parametrize("out, fragment", [
     ("", "is not a file name"),
-    ("{folder}", "is a folder, where the output file should be"),
+    # --out a folder writes <survey stem>_scores.csv inside it; here a folder is in its way
+    ("{tmp}/", "is a folder, where the output file should be"),
 ])
 def test_score_command_write_problems_exit_2_with_one_message(tmp_path, out, fragment):
-    folder = tmp_path / "scores.csv"
+    folder = tmp_path / "example_survey_scores.csv"
     folder.mkdir()
     proc = subprocess.run([sys.executable, "-m", "collabcomm", "score",
                            str(REPO / "data/examples/example_survey.csv"), "--out",
-                           out.format(folder=folder)], capture_output=True, text=True)
+                           out.format(tmp=tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["example_survey_scores.csv"]
 
 
 def test_score_file_on_a_full_disk_keeps_the_previous_tables(tmp_path, monkeypatch):

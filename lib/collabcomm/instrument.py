@@ -108,7 +108,8 @@ def resolve(codebook: Codebook | None = None, *, scale_min: int | None = None,
             scale_max: int | None = None,
             missing_codes: list[int] | tuple[int, ...] | None = None,
             min_items: int | float | None = None,
-            min_respondents: int | None = None) -> Codebook:
+            min_respondents: int | None = None,
+            reliability_missing: str | None = None) -> Codebook:
     """The codebook to use: ``codebook`` (default :func:`~collabcomm.codebook.exhibit1`) with
     the options that are not ``None`` replacing its own.
 
@@ -138,7 +139,8 @@ def resolve(codebook: Codebook | None = None, *, scale_min: int | None = None,
                 "recode missing answers outside the scale (e.g. -9) or leave them blank")
     return with_options(cb, scale_min=scale_min, scale_max=scale_max,
                         missing_codes=missing_codes, min_items=min_items,
-                        min_respondents=min_respondents)
+                        min_respondents=min_respondents,
+                        reliability_missing=reliability_missing)
 
 
 def read_survey(path: str | os.PathLike, codebook: Codebook | None = None, *,

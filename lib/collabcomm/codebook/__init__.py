@@ -8,12 +8,15 @@ A codebook is a small YAML file (README, *Your own instrument*)::
     missing_codes: []             # answer codes meaning "missing"
     min_items: 4                  # answered items a scale score needs: a count or a fraction
     min_respondents: 5            # smallest unit reported
+    reliability_missing: pairwise # missing answers in alpha: pairwise (psych) or listwise
     items:
       - {id: traditional_policies, scale: traditional, facet: policies, reverse: false,
          text: "..."}
 
 ``respondent``, ``unit``, ``response_scale`` and ``items`` are required; ``missing_codes``
-defaults to none, ``min_items`` to 1.0 (every item of the scale) and ``min_respondents`` to 5.
+defaults to none, ``min_items`` to 1.0 (every item of the scale), ``min_respondents`` to 5 and
+``reliability_missing`` to ``pairwise`` (alpha and the item statistics from every answer, as R's
+``psych::alpha``; ``listwise``: from the respondents who answered every item of the scale).
 Optional keys the companion adds: ``name`` and ``description`` (free text), ``synthetic``
 (true for made-up example data), ``scales`` (per scale an optional ``label`` and
 ``published_alpha``), and, per item, ``response_scale`` for an item answered on another range

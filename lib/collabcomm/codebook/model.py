@@ -44,6 +44,7 @@ class Codebook:
     missing_codes: tuple[int, ...] = ()
     min_items: int | float = 1.0
     min_respondents: int = 5
+    reliability_missing: str = "pairwise"
     name: str = ""
     description: str = ""
     synthetic: bool = False

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import published
 from ..errors import CodebookError
+from ..reliability import MISSING_MODES as RELIABILITY_MISSING
 from ..yamlfile import preview, read_yaml
 from .model import EXHIBIT1_SOURCE, Codebook, Item
 from .write import TOP_KEYS, to_mapping
@@ -256,6 +257,10 @@ def from_mapping(raw: Any, source: str = "codebook") -> Codebook:
     min_resp = _integer(raw.get("min_respondents", 5), source, "min_respondents")
     if min_resp < 1:
         raise _fail(source, "min_respondents", f"must be at least 1, not {min_resp}")
+    rel_missing = raw.get("reliability_missing", "pairwise")
+    if rel_missing not in RELIABILITY_MISSING:
+        raise _fail(source, "reliability_missing", f"must be {' or '.join(RELIABILITY_MISSING)}"
+                                                   f", not {preview(rel_missing)}")
     synthetic = raw.get("synthetic", False)
     if not isinstance(synthetic, bool):
         raise _fail(source, "synthetic", f"must be true or false, not {preview(synthetic)}")
@@ -263,6 +268,7 @@ def from_mapping(raw: Any, source: str = "codebook") -> Codebook:
     return Codebook(respondent=respondent, unit=unit, scale_min=default[0],
                     scale_max=default[1], items=tuple(items), missing_codes=tuple(codes),
                     min_items=min_items, min_respondents=min_resp,
+                    reliability_missing=rel_missing,
                     name=_text(raw.get("name", ""), source, "name", blank=True),
                     description=_text(raw.get("description", ""), source, "description",
                                       blank=True),
@@ -304,11 +310,12 @@ def exhibit1(root=None) -> Codebook:
 def with_options(cb: Codebook, **options: Any) -> Codebook:
     """The codebook with some instrument-wide options replaced and checked again.
 
-    ``options`` are ``scale_min``, ``scale_max``, ``missing_codes``, ``min_items`` and
-    ``min_respondents``; a value of ``None`` keeps the codebook's. Items without a range of
+    ``options`` are ``scale_min``, ``scale_max``, ``missing_codes``, ``min_items``,
+    ``min_respondents`` and ``reliability_missing``; a value of ``None`` keeps the codebook's. Items without a range of
     their own follow a new ``scale_min``/``scale_max``.
     """
-    allowed = {"scale_min", "scale_max", "missing_codes", "min_items", "min_respondents"}
+    allowed = {"scale_min", "scale_max", "missing_codes", "min_items", "min_respondents",
+               "reliability_missing"}
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise CodebookError(f"unknown option(s) {unknown}; options are {sorted(allowed)}")

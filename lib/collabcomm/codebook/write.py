@@ -11,7 +11,7 @@ __all__ = ["TOP_KEYS", "TEMPLATE_HEADER", "to_mapping", "to_yaml"]
 
 TOP_KEYS: tuple[str, ...] = ("name", "description", "synthetic", "respondent", "unit",
                              "response_scale", "missing_codes", "min_items", "min_respondents",
-                             "scales", "items")
+                             "reliability_missing", "scales", "items")
 """Keys a codebook may have, in the order :func:`to_yaml` writes them."""
 
 TEMPLATE_HEADER = (
@@ -32,7 +32,8 @@ def to_mapping(cb: Codebook) -> dict[str, Any]:
     out |= {"respondent": cb.respondent, "unit": cb.unit,
             "response_scale": {"min": cb.scale_min, "max": cb.scale_max},
             "missing_codes": list(cb.missing_codes), "min_items": cb.min_items,
-            "min_respondents": cb.min_respondents}
+            "min_respondents": cb.min_respondents,
+            "reliability_missing": cb.reliability_missing}
     labels, alphas = dict(cb.labels), dict(cb.published_alphas)
     if labels or alphas:
         out["scales"] = {s: {k: v for k, v in (("label", labels.get(s)),

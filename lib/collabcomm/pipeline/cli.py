@@ -39,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
                                       "item columns)")
     score.add_argument("--out", required=True,
                        help="respondent scores CSV; unit, reliability and agreement tables are "
-                            "written beside it as <stem>_schools.csv, <stem>_reliability.csv, ...")
+                            "written beside it as <stem>_schools.csv, <stem>_reliability.csv, "
+                            "...; or a folder (existing, or ending in /) to write into, the "
+                            "files named after the survey: <survey>_scores.csv, "
+                            "<survey>_schools.csv, ...")
     score.add_argument("--codebook", metavar="YAML", default=None,
                        help="codebook describing the instrument (README: Your own instrument); "
                             "default: Exhibit 1's 20 items")
@@ -56,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--min-respondents", type=int, default=None,
                        help="units with fewer respondents are suppressed (default: the "
                             "codebook's; Exhibit 1: 5)")
+    score.add_argument("--reliability-missing", choices=("pairwise", "listwise"), default=None,
+                       help="missing answers in alpha and the item statistics: pairwise (every "
+                            "answer, as R's psych::alpha) or listwise (complete cases, as SPSS); "
+                            "default: the codebook's, else pairwise")
 
     sw = sub.add_parser("sweep", help="run one notebook once per combination of parameters")
     sw.add_argument("notebook", help="notebook number or name, e.g. 07")
@@ -173,12 +180,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "score":
             from ..survey import score_file
 
+            notes: list[str] = []
             written = score_file(args.survey, args.out, args.codebook,
                                  scale_min=args.scale_min,
                                  scale_max=args.scale_max, missing_codes=args.missing_codes,
-                                 min_items=args.min_items, min_respondents=args.min_respondents)
+                                 min_items=args.min_items, min_respondents=args.min_respondents,
+                                 reliability_missing=args.reliability_missing,
+                                 on_note=notes.append)
             for path in written.values():
                 print(f"wrote {path}")
+            sys.stdout.flush()
+            for note in notes:  # after the files, on stderr: what scoring left out
+                print(f"note: {note}", file=sys.stderr)
             return 0
         if args.command == "sweep":
             from ..figures import power_curve, save, set_theme
