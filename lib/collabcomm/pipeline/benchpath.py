@@ -61,20 +61,8 @@ def floor(root: Path) -> float:
 def section_times(executed: Path) -> list[tuple[str, float]]:
     """Seconds of each section of an executed notebook: the cells' own durations as papermill
     records them (``metadata.papermill.duration``), summed from one ``## `` heading to the next.
-    The cells before the first heading are the section ``setup``.
-
-    Examples
-    --------
-    >>> import json, tempfile, pathlib
-    >>> cells = [{"cell_type": "code", "metadata": {"papermill": {"duration": 1.5}}},
-    ...          {"cell_type": "markdown", "source": ["## 1. GRIM\\n", "text"], "metadata": {}},
-    ...          {"cell_type": "code", "metadata": {"papermill": {"duration": 0.25}}},
-    ...          {"cell_type": "code", "metadata": {"papermill": {"duration": 0.5}}}]
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "nb.ipynb"
-    >>> _ = p.write_text(json.dumps({"cells": cells}))
-    >>> section_times(p)
-    [('setup', 1.5), ('1. GRIM', 0.75)]
-    """
+    The cells before the first heading are the section ``setup``; a section whose cells took
+    no time (only text) is left out."""
     nb = json.loads(Path(executed).read_text(encoding="utf-8"))
     sections: list[tuple[str, float]] = [("setup", 0.0)]
     for cell in nb["cells"]:
