@@ -23,6 +23,10 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
+# The installer: uv, from its wheel on the package index (pip puts it into .venv, or into
+# build/lock-tools for `make lock`). The one pin of its version.
+UV_VERSION := 0.13.9
+UV      := $(VENV)/bin/uv
 # the machine's pip configuration may name local index folders that do not exist; pip warns
 # about each one on every package, which buries real messages, so those lines are dropped
 QUIET   := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
@@ -43,10 +47,20 @@ $(STAMP): requirements.txt pyproject.toml
 	  test -n "$$py" || { echo "error: no supported Python found (tried: $(or $(PYTHON3),python3 python3.13 python3.12 python3.11))." >&2; \
 	    echo "The companion supports Python $(SUPPORTED_PYTHONS); name one with e.g. PYTHON3=python3.12 make reproduce" >&2; exit 1; }; \
 	  echo "creating $(VENV) with $$py (Python $$v)"; $$py -m venv $(VENV); }
-	@echo "installing the pinned lock into $(VENV) (requirements.txt)"
-	@$(PIP) install -r requirements.txt $(QUIET)
-	@$(PIP) install --no-deps --no-build-isolation -e . $(QUIET)
+	@test "$$($(UV) --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" || { \
+	  echo "installing uv $(UV_VERSION) into $(VENV) (with pip, from the package index)"; \
+	  $(PIP) install uv==$(UV_VERSION) $(QUIET) || rm -f $(UV); }
+	@if test -x $(UV); then \
+	  echo "installing the pinned lock into $(VENV) with uv (requirements.txt)"; \
+	  $(UV) pip install --quiet --python $(PY) -r requirements.txt && \
+	  $(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; \
+	else \
+	  echo "uv $(UV_VERSION) could not be installed: installing the pinned lock with pip instead (slower, about a minute)"; \
+	  $(PIP) install -r requirements.txt $(QUIET) && \
+	  $(PIP) install --no-deps --no-build-isolation -e . $(QUIET); \
+	fi
 	@$(PY) -m ipykernel install --sys-prefix --name collabcomm --display-name "Python (collabcomm)" >/dev/null
+	@$(PY) -m collabcomm.pipeline.warm
 	@touch $(STAMP)
 
 reproduce: $(STAMP)
@@ -82,7 +96,6 @@ vendor:
 
 # Regenerate the lock (requirements.txt) from requirements.in for every supported Python at once,
 # with uv (installed into build/lock-tools, not into .venv). Needs the package index.
-UV_VERSION := 0.13.9
 lock:
 	@test -x build/lock-tools/bin/uv || { $(or $(PYTHON3),python3) -m venv build/lock-tools && \
 	  build/lock-tools/bin/python -m pip install -q uv==$(UV_VERSION) $(QUIET); }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 
+import pandas as pd
 import pytest
 
 from collabcomm import audit
@@ -102,3 +103,18 @@ def test_the_papers_single_typos():
     assert "849.22 -> 849.12" in verdicts["grim_api_2012"][1]
     assert verdicts["e4_controls"] == ("cannot explain", verdicts["e4_controls"][1])
     assert "the best leaves 14 of them" in verdicts["e4_controls"][1]
+
+
+def test_confirm_edits_takes_the_audits_own_rows_as_its_base():
+    tables = audit.published_tables()
+    ranges = audit.exhibit4_ranges(tables["descriptives"], tables["correlations"], 26, draws=500)
+    rows = audit.run_checks(tables, 26, draws=500, ranges=ranges)
+    fams = ex.findings(rows, 26)
+    one = pd.DataFrame([{"exhibit": "4", "row": "r_squared", "col": 1, "printed": "0.96",
+                         "edited": "0.97", "kind": "digit"}])
+    plain = ty.confirm_edits(tables, 26, one, fams, draws=500, ranges=ranges)
+    pd.testing.assert_frame_equal(
+        ty.confirm_edits(tables, 26, one, fams, draws=500, ranges=ranges, base=rows), plain)
+    planted = pd.concat([rows, rows.iloc[[0]].assign(check="planted", status="inconsistent")])
+    marked = ty.confirm_edits(tables, 26, one, fams, draws=500, ranges=ranges, base=planted)
+    assert (marked.fixed.iloc[0], plain.fixed.iloc[0]) == (3, 2)  # the planted row is "fixed"

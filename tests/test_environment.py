@@ -113,3 +113,60 @@ def test_installed_versions_match_the_lock():
         if got != pinned:
             wrong[name] = (pinned, got)
     assert not wrong, f"installed versions differ from requirements.txt: {wrong}"
+
+
+def _fake_env_run(tmp_path, uv_installs: bool) -> tuple[str, list[str]]:
+    """``make env`` in a copy of the Makefile and lock with a stand-in ``.venv``: its python
+    logs every call (and, when ``uv_installs``, a pip install of uv puts a logging ``uv``
+    beside it); the recipe's own messages and the calls it made are returned."""
+    import shutil
+    import subprocess
+
+    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    bindir = tmp_path / ".venv" / "bin"
+    bindir.mkdir(parents=True)
+    log = tmp_path / "calls.log"
+    uv_stub = f'#!/bin/sh\nif [ "$1" = --version ]; then echo "uv 0.0.0 (stand-in)"; fi\necho "uv $*" >> {log}\n'
+    (bindir / "python").write_text(
+        "#!/bin/sh\n"
+        f'echo "python $*" >> {log}\n'
+        'case "$*" in *"install uv=="*)\n'
+        + (f"  cat > {bindir}/uv <<'STUB'\n{uv_stub}STUB\n  chmod +x {bindir}/uv; exit 0;;\n"
+           if uv_installs else "  echo 'ERROR: no matching distribution' >&2; exit 1;;\n")
+        + "esac\n")
+    (bindir / "python").chmod(0o755)
+    out = subprocess.run(["make", "env"], cwd=tmp_path, capture_output=True, text=True,
+                         check=True)
+    return out.stdout, log.read_text().splitlines()
+
+
+def test_make_env_installs_the_lock_with_the_pinned_uv(tmp_path):
+    makefile = (REPO / "Makefile").read_text()
+    assert makefile.count("UV_VERSION :=") == 1  # one pin, shared with `make lock`
+    version = re.search(r"^UV_VERSION := (\S+)$", makefile, re.M).group(1)
+    said, calls = _fake_env_run(tmp_path, uv_installs=True)
+    assert said.splitlines() == [
+        f"installing uv {version} into .venv (with pip, from the package index)",
+        "installing the pinned lock into .venv with uv (requirements.txt)"]
+    assert calls[0].endswith(f"-m pip --disable-pip-version-check --no-input -q install uv=={version}")
+    assert calls[1:] == [
+        "uv pip install --quiet --python .venv/bin/python -r requirements.txt",
+        "uv pip install --quiet --python .venv/bin/python --no-deps --no-build-isolation -e .",
+        "python -m ipykernel install --sys-prefix --name collabcomm --display-name Python "
+        "(collabcomm)",
+        "python -m collabcomm.pipeline.warm"]
+    assert not any("install -r requirements.txt" in c and c.startswith("python") for c in calls)
+    assert (tmp_path / ".venv" / ".installed").is_file()
+
+
+def test_make_env_falls_back_to_pip_and_says_so_when_uv_cannot_be_installed(tmp_path):
+    said, calls = _fake_env_run(tmp_path, uv_installs=False)
+    version = re.search(r"^UV_VERSION := (\S+)$", (REPO / "Makefile").read_text(), re.M).group(1)
+    assert (f"uv {version} could not be installed: installing the pinned lock with pip "
+            "instead (slower, about a minute)") in said.splitlines()
+    assert [c.split(" -q ", 1)[1] for c in calls if " -m pip " in c] == [
+        f"install uv=={version}", "install -r requirements.txt",
+        "install --no-deps --no-build-isolation -e ."]
+    assert calls[-1] == "python -m collabcomm.pipeline.warm"
+    assert not (tmp_path / ".venv" / "bin" / "uv").exists()

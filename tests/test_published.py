@@ -232,3 +232,25 @@ def test_corrupt_published_file_names_file_row_and_column(tmp_path):
     (pub / "exhibit2_descriptives.csv").write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(PublishedDataError, match="cannot be read"):
         published.descriptives(tmp_path)
+
+
+def test_a_table_is_parsed_again_when_its_bytes_change_and_each_call_gets_its_own_copy(tmp_path):
+    import shutil
+
+    from collabcomm.paths import project
+
+    shutil.copytree(project().published, tmp_path / "data" / "published")
+    first = published.descriptives(tmp_path)
+    printed = first.loc[0, "value"]
+    first.loc[0, "value"] = -1.0  # a caller's change stays with the caller
+    assert published.descriptives(tmp_path).loc[0, "value"] == printed
+    path = tmp_path / "data" / "published" / "exhibit2_descriptives.csv"
+    text = path.read_text()
+    row = text.splitlines()[1]
+    edited = row.rsplit(",", 1)[0] + ",12345.5"
+    path.write_text(text.replace(row, edited, 1))
+    again = published.descriptives(tmp_path)
+    assert again.loc[0, "value"] == 12345.5 and again.loc[0, "decimals"] == 1
+    path.write_text("variable,label\n")  # and a broken file is still refused, naming it
+    with pytest.raises(PublishedDataError, match="exhibit2_descriptives.csv"):
+        published.descriptives(tmp_path)

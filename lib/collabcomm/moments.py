@@ -109,17 +109,18 @@ def ols_from_moments(corr: pd.DataFrame, sds: pd.Series, means: pd.Series, n: in
 def moment_inputs(descriptives: pd.DataFrame, correlations: pd.DataFrame):
     """Published moments as arrays, with the half-width of each value's rounding interval."""
     vs = list(SCHOOL_VARIABLES)
-    d = descriptives.set_index(["variable", "statistic"])
-    mu = np.array([d.loc[(v, "mean"), "value"] for v in vs], float)
-    mu_h = np.array([0.5 * 10.0 ** -int(d.loc[(v, "mean"), "decimals"]) for v in vs])
-    sd = np.array([d.loc[(v, "sd"), "value"] for v in vs], float)
-    sd_h = np.array([0.5 * 10.0 ** -int(d.loc[(v, "sd"), "decimals"]) for v in vs])
+    # plain dictionaries and lists: an indexed lookup per value cost more than the whole audit
+    keys = zip(descriptives["variable"], descriptives["statistic"], strict=True)
+    cells = dict(zip(keys, zip(descriptives["value"], descriptives["decimals"], strict=True),
+                     strict=True))
+    mu = np.array([cells[(v, "mean")][0] for v in vs], float)
+    mu_h = np.array([0.5 * 10.0 ** -int(cells[(v, "mean")][1]) for v in vs])
+    sd = np.array([cells[(v, "sd")][0] for v in vs], float)
+    sd_h = np.array([0.5 * 10.0 ** -int(cells[(v, "sd")][1]) for v in vs])
     corr = correlations[correlations["kind"] == "correlation"]
-    pairs, r, r_h = [], [], []
-    for c in corr.itertuples():
-        pairs.append((vs.index(c.row), vs.index(c.col)))
-        r.append(c.value)
-        r_h.append(0.5 * 10.0 ** -int(c.decimals))
+    pairs = [(vs.index(a), vs.index(b)) for a, b in zip(corr["row"], corr["col"], strict=True)]
+    r = list(corr["value"])
+    r_h = [0.5 * 10.0 ** -int(d) for d in corr["decimals"]]
     return vs, mu, mu_h, sd, sd_h, pairs, np.array(r), np.array(r_h)
 
 

@@ -12,6 +12,7 @@ column where it applies) when a file is missing, unreadable or malformed.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -60,16 +61,26 @@ def decimals_of(text: str | float | None) -> int | None:
     return len(s.split(".", 1)[1]) if "." in s else 0
 
 
+_PARSED: dict[tuple[Path, bytes], pd.DataFrame] = {}
+"""Parsed published files, keyed by path and content (:func:`_read`)."""
+
+
 def _read(name: str, root: Path | None = None) -> tuple[pd.DataFrame, Path]:
     """Read one published CSV as strings (blank cells -> NaN) and check its columns.
 
-    ``root`` is the project root (default: :func:`collabcomm.paths.project`)."""
+    ``root`` is the project root (default: :func:`collabcomm.paths.project`). The file's bytes
+    are read on every call; a file whose bytes were parsed before in this process is not parsed
+    again (the audit reads the same few tables hundreds of times), and each call gets its own
+    copy of the table."""
     path = project(root).published / name
     if not path.is_file():
         raise PublishedDataError(f"{path}: published table not found (it is part of the "
                                  "repository; restore it with `git checkout -- data/published`)")
+    key = (path, path.read_bytes())
+    if key in _PARSED:
+        return _PARSED[key].copy(), path
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+        df = pd.read_csv(io.BytesIO(key[1]), dtype=str, keep_default_na=False, na_values=[""],
                          encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise PublishedDataError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from None
@@ -80,7 +91,8 @@ def _read(name: str, root: Path | None = None) -> tuple[pd.DataFrame, Path]:
         )
     if df.empty:
         raise PublishedDataError(f"{path}: has no rows")
-    return df, path
+    _PARSED[key] = df
+    return df.copy(), path
 
 
 def _numeric(df: pd.DataFrame, col: str, path: Path, *, blank_ok: bool = False) -> pd.Series:

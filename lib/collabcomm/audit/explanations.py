@@ -5,8 +5,6 @@ from different stages of the analysis can explain it, each with the computation 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -97,17 +95,19 @@ def star_scan(ranges: pd.DataFrame, regressions: pd.DataFrame, n: int, sizes) ->
         slopes.append((r.model, r.term, df0, st.t.isf(r.p_low / 2, df0),
                        st.t.isf(r.p_high / 2, df0), _stars_interval(pub[(r.model, r.term)],
                                                                     levels)))
+    names = [f"{m}:{term}" for m, term, *_ in slopes]
+    df0 = np.array([s[2] for s in slopes], dtype=float)
+    t_high, t_low = (np.array([s[k] for s in slopes]) for k in (3, 4))
+    lo, hi = (np.array([s[5][k] for s in slopes]) for k in (0, 1))
     rows = []
-    for size in sizes:
-        bad = []
-        for m, term, df0, t_high, t_low, (lo, hi) in slopes:
-            df1 = size - (n - df0)
-            grow = math.sqrt(df1 / df0)
-            p_low = 2 * st.t.sf(t_high * grow, df1)
-            p_high = 2 * st.t.sf(t_low * grow, df1)
-            if not (p_low < hi and p_high >= lo):
-                bad.append(f"{m}:{term}")
-        internal = check_exhibit4_internal(regressions, size)
+    for size in sizes:  # every slope at once (the same arithmetic, element by element)
+        df1 = size - (n - df0)
+        grow = np.sqrt(df1 / df0)
+        p_low = 2 * st.t.sf(t_high * grow, df1)
+        p_high = 2 * st.t.sf(t_low * grow, df1)
+        bad = [name for name, ok in zip(names, (p_low < hi) & (p_high >= lo), strict=True)
+               if not ok]
+        internal = check_exhibit4_internal(regressions, size, levels=levels)
         rows.append({"n": size, "inconsistent": len(bad), "cells": " ".join(bad),
                      "internal": int((internal["status"] == "inconsistent").sum())})
     return pd.DataFrame(rows)
@@ -244,7 +244,7 @@ def innocent_explanations(tables: dict[str, pd.DataFrame], n: int, *, audit_rows
     screened = screen_edits(tables, n, ranges)
     candidates = typo_candidates(screened, fams)
     confirmed = confirm_edits(tables, n, candidates, fams, draws=draws, seed=seed,
-                              sprite_steps=sprite_steps, ranges=ranges)
+                              sprite_steps=sprite_steps, ranges=ranges, base=audit_rows)
     results = {"different_n": different_n(fams, desc, corr, regs, n, ranges, possible_n),
                "rescaled": rescaled(fams, desc, corr, regs, n, ranges),
                "standardized": standardized(fams, desc, corr, regs, n, ranges),

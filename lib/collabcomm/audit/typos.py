@@ -264,10 +264,13 @@ def _keys(rows: pd.DataFrame) -> set[tuple[str, str]]:
 def confirm_edits(tables: dict[str, pd.DataFrame], n: int, candidates: pd.DataFrame,
                   families: dict[str, tuple[str, pd.DataFrame]], *, draws: int = 4000,
                   seed: int = 0, sprite_steps: int = 20000,
-                  ranges: pd.DataFrame | None = None) -> pd.DataFrame:
+                  ranges: pd.DataFrame | None = None,
+                  base: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every check of the audit rerun on the tables with each candidate edit
     (:func:`~collabcomm.audit.run_checks`; Exhibit 4's ranges are recomputed when Exhibit 2 or
-    3 is edited, ``ranges`` reused otherwise).
+    3 is edited, ``ranges`` reused otherwise). ``base``: the rows of
+    :func:`~collabcomm.audit.run_checks` on the unedited ``tables`` with these parameters,
+    when already computed (the audit's own rows); computed here otherwise.
 
     Adds to ``candidates``: ``inconsistent`` (rows of every check after the edit), ``fixed``
     and ``broken`` (rows that stop, or start, being inconsistent), ``resolved`` (fixed minus
@@ -278,8 +281,9 @@ def confirm_edits(tables: dict[str, pd.DataFrame], n: int, candidates: pd.DataFr
     from .sprite import sprite_table
 
     sprites = sprite_table(tables["descriptives"], n, seed=seed, max_steps=sprite_steps)
-    base = run_checks(tables, n, draws=draws, seed=seed, sprite_steps=sprite_steps,
-                      ranges=ranges, sprites=sprites)
+    if base is None:
+        base = run_checks(tables, n, draws=draws, seed=seed, sprite_steps=sprite_steps,
+                          ranges=ranges, sprites=sprites)
     before = _keys(base)
     out = []
     for c in candidates.itertuples():

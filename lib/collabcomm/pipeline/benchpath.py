@@ -1,0 +1,148 @@
+"""Benchmarks of the way from a clone to the figures (``make bench`` rows).
+
+Two families, added to :data:`collabcomm.pipeline.bench.BENCHMARKS`:
+
+- :func:`bench_critical_path`: the papermill floor (:func:`floor`: a notebook of one cell on
+  the project's kernel, as the pipeline starts it), then a forced run of every notebook and a
+  forced run of notebook 06 alone, each also printed as a ratio to that floor, measured in the
+  same run; and where notebook 06's time goes, per section (:func:`section_times`).
+- :func:`bench_fresh_clone`: ``make env`` and ``make reproduce`` in a fresh ``git clone`` of
+  this checkout in a temporary folder, as a new user would run them (the machine's uv and pip
+  caches as they are).
+
+The floor is measured three times, spread over the run (before, between and after the
+notebooks), and its median is the denominator, so that a machine whose speed drifts during the
+run moves numerator and denominator alike.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from ..paths import project
+
+__all__ = ["FLOOR_NOTEBOOK", "floor", "section_times", "bench_critical_path",
+           "bench_fresh_clone"]
+
+Row = tuple[str, float, str, str]
+
+#: The floor's notebook: one code cell that does nothing.
+FLOOR_NOTEBOOK = {"cells": [{"cell_type": "code", "execution_count": None, "id": "floor",
+                             "metadata": {}, "outputs": [], "source": ["1 + 1"]}],
+                  "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                              "name": "python3"}},
+                  "nbformat": 4, "nbformat_minor": 5}
+
+AUDIT_NOTEBOOK = "06_reproducibility_audit"
+
+
+def floor(root: Path) -> float:
+    """Seconds to execute :data:`FLOOR_NOTEBOOK` through papermill on the kernel the pipeline
+    starts, with the pipeline's environment (what every notebook pays before its first cell).
+    ``root`` is a scratch project folder: the notebook and its executed copy go below it."""
+    from .execute import _papermill
+
+    paths = project(root)
+    paths.notebooks.mkdir(parents=True, exist_ok=True)
+    (paths.notebooks / "floor.ipynb").write_text(json.dumps(FLOOR_NOTEBOOK), encoding="utf-8")
+    t0 = time.perf_counter()
+    _papermill(paths, "floor", Path(root) / "floor.out.ipynb", {})
+    return time.perf_counter() - t0
+
+
+def section_times(executed: Path) -> list[tuple[str, float]]:
+    """Seconds of each section of an executed notebook: the cells' own durations as papermill
+    records them (``metadata.papermill.duration``), summed from one ``## `` heading to the next.
+    The cells before the first heading are the section ``setup``; a section whose cells took
+    no time (only text) is left out."""
+    nb = json.loads(Path(executed).read_text(encoding="utf-8"))
+    sections: list[tuple[str, float]] = [("setup", 0.0)]
+    for cell in nb["cells"]:
+        source = "".join(cell.get("source", []))
+        if cell["cell_type"] == "markdown" and source.startswith("## "):
+            sections.append((source.splitlines()[0][3:].strip(), 0.0))
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+        label, total = sections[-1]
+        sections[-1] = (label, total + float(duration))
+    return [s for s in sections if s[1] > 0 or s[0] == "setup"]
+
+
+def _copy_project(src: Path, root: Path) -> None:
+    for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
+        shutil.copytree(src / sub, root / sub)
+
+
+def bench_critical_path() -> list[Row]:
+    """The papermill floor, the forced pipeline and notebook 06, as seconds and as ratios to the
+    floor measured in the same run (issue targets: pipeline <= 7x, notebook 06 <= 2x), and
+    notebook 06 per section. Runs on a temporary copy of the project (the checkout is not
+    touched)."""
+    from .execute import run
+
+    sink = io.StringIO()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "proj"
+        _copy_project(project().root, root)
+        floors = [floor(Path(tmp) / "floor")]
+        t0 = time.perf_counter()
+        report = run(root, force=True, progress=False, out=sink)
+        pipeline = time.perf_counter() - t0
+        floors.append(floor(Path(tmp) / "floor"))
+        t0 = time.perf_counter()
+        run(root, only=[AUDIT_NOTEBOOK[:2]], force=True, progress=False, out=sink)
+        audit = time.perf_counter() - t0
+        floors.append(floor(Path(tmp) / "floor"))
+        sections = section_times(project(root).executed / f"{AUDIT_NOTEBOOK}.ipynb")
+        if not report.ok:
+            raise RuntimeError(f"the forced run failed: {report.failure.message}")
+    base = statistics.median(floors)
+    cells = sum(t for _, t in sections)
+    rows = [("papermill floor: a one-cell notebook (median of 3)", base, "s", ""),
+            ("forced pipeline, all notebooks", pipeline, "s", ""),
+            ("  as a multiple of the floor", pipeline / base, "x", "<= 7x"),
+            ("notebook 06 alone (forced)", audit, "s", ""),
+            ("  as a multiple of the floor", audit / base, "x", "<= 2x"),
+            ("  06: kernel start and papermill (all but its cells)", audit - cells, "s", "")]
+    rows += [(f"  06 § {label}"[:58], t, "s", "") for label, t in sections]
+    return rows
+
+
+def _user_env() -> dict[str, str]:
+    """This process's environment without the project's virtual environment in it."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "PYTHONPATH", "COLLABCOMM_ROOT", "MAKEFLAGS", "MFLAGS")}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if ".venv" not in p)
+    return env
+
+
+def bench_fresh_clone(source: Path | None = None) -> list[Row]:
+    """``make env`` and then ``make reproduce`` in a fresh clone of ``source`` (default: this
+    checkout, its committed state), timed from outside as a user would run them (issue
+    targets: 15 s; 45 s together). Needs git and make; no rows without them."""
+    source = project().root if source is None else Path(source)
+    if shutil.which("git") is None or shutil.which("make") is None or not (
+            source / ".git").exists():
+        return []
+    env = _user_env()
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], check=True)
+        times = {}
+        for target in ("env", "reproduce"):
+            t0 = time.perf_counter()
+            subprocess.run(["make", target, "ARGS=--no-progress"], cwd=clone, env=env,
+                           check=True, capture_output=True)
+            times[target] = time.perf_counter() - t0
+    return [("make env in a fresh clone", times["env"], "s", "<= 15 s"),
+            ("  then make reproduce (all figures)", times["reproduce"], "s", ""),
+            ("fresh clone to all figures (the two together)", sum(times.values()), "s",
+             "<= 45 s")]

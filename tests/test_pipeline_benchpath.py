@@ -1,0 +1,86 @@
+"""The clone-to-figures benchmarks: what they measure and how the rows are made (the figures
+themselves are read from ``make bench``, never asserted)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from collabcomm.pipeline import bench, benchpath
+
+
+def test_rows_are_registered_with_the_bench_printer():
+    assert benchpath.bench_critical_path in bench.BENCHMARKS
+    assert benchpath.bench_fresh_clone in bench.SUITE_BENCHMARKS  # slow: left out by --quick
+
+
+def test_floor_runs_one_cell_on_the_pipeline_kernel(tmp_path):
+    seconds = benchpath.floor(tmp_path)
+    assert seconds > 0
+    executed = json.loads((tmp_path / "floor.out.ipynb").read_text())
+    (cell,) = executed["cells"]
+    assert "".join(cell["outputs"][0]["data"]["text/plain"]) == "2"
+    assert executed["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_section_times_group_cells_under_their_headings(tmp_path):
+    def code(duration):
+        return {"cell_type": "code", "source": ["x"],
+                "metadata": {"papermill": {"duration": duration}}}
+
+    def heading(text):
+        return {"cell_type": "markdown", "source": [text + "\n", "more"], "metadata": {}}
+
+    cells = [heading("# 06 · title"), code(2.0), code(None), heading("## 1. GRIM"), code(0.5),
+             heading("**What it means.**"), code(0.25), heading("## 2. Stars"),
+             heading("## 3. Nothing ran here"), heading("## 4. Last"), code(1.0)]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": cells}))
+    assert benchpath.section_times(path) == [("setup", 2.0), ("1. GRIM", 0.75), ("4. Last", 1.0)]
+
+
+def test_critical_path_rows_are_ratios_of_one_run(monkeypatch):
+    from types import SimpleNamespace
+
+    floors = iter([2.0, 4.0, 3.0])
+    monkeypatch.setattr(benchpath, "floor", lambda root: next(floors))
+    clock = iter([0.0, 21.0, 100.0, 106.0])
+    monkeypatch.setattr(benchpath.time, "perf_counter", lambda: next(clock))
+
+    def fake_run(root, **kw):
+        executed = benchpath.project(root).executed
+        executed.mkdir(parents=True, exist_ok=True)
+        cells = [{"cell_type": "code", "source": ["x"],
+                  "metadata": {"papermill": {"duration": 4.5}}}]
+        (executed / f"{benchpath.AUDIT_NOTEBOOK}.ipynb").write_text(json.dumps({"cells": cells}))
+        return SimpleNamespace(ok=True)
+
+    monkeypatch.setattr("collabcomm.pipeline.execute.run", fake_run)
+    listed = benchpath.bench_critical_path()
+    rows = {label: (value, unit, target) for label, value, unit, target in listed}
+    assert rows["papermill floor: a one-cell notebook (median of 3)"] == (3.0, "s", "")
+    assert rows["forced pipeline, all notebooks"] == (21.0, "s", "")
+    ratios = [(v, t) for _, v, u, t in listed if u == "x"]
+    assert ratios == [(7.0, "<= 7x"), (2.0, "<= 2x")]
+    assert rows["  06: kernel start and papermill (all but its cells)"] == (1.5, "s", "")
+    assert rows["  06 § setup"] == (4.5, "s", "")
+
+
+@pytest.mark.slow
+def test_fresh_clone_rows_come_from_the_two_make_targets(monkeypatch, tmp_path):
+    calls = []
+
+    def fake(cmd, **kw):
+        calls.append(cmd)
+        if cmd[0] == "git":
+            (tmp_path / "clone").mkdir(exist_ok=True)
+
+    monkeypatch.setattr(benchpath.subprocess, "run", fake)
+    rows = benchpath.bench_fresh_clone()
+    assert [c[:2] for c in calls] == [["git", "clone"], ["make", "env"], ["make", "reproduce"]]
+    assert [r[0] for r in rows] == ["make env in a fresh clone",
+                                    "  then make reproduce (all figures)",
+                                    "fresh clone to all figures (the two together)"]
+    assert rows[2][1] == pytest.approx(rows[0][1] + rows[1][1])
+    assert [r[3] for r in rows] == ["<= 15 s", "", "<= 45 s"]
