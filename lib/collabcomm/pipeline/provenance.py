@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import __version__
 from ..paths import package_dir
 
-__all__ = ["Commit", "git_commit", "stamp", "describe"]
+__all__ = ["Commit", "git_commit", "stamp", "describe", "checkout_file"]
 
 
 @dataclass(frozen=True)
@@ -90,3 +90,13 @@ def describe(folder: str | Path | None = None) -> str:
         return f"collabcomm {__version__}, no git commit (not run from a git checkout)"
     return (f"collabcomm {__version__}, commit {commit.short}"
             + (", with uncommitted changes" if commit.dirty else ""))
+
+
+def checkout_file(root: str | Path, name: str) -> Path | None:
+    """The project's file ``name`` (``CITATION.cff``, ``README.md``): the one at ``root``, else
+    the one of the checkout the package is imported from (a copy of the notebooks elsewhere is
+    still built by this code), else None."""
+    for folder in (Path(root), package_dir().parents[1]):
+        if (folder / name).is_file():
+            return folder / name
+    return None
