@@ -1,7 +1,7 @@
 """How to cite the companion and its papers, from ``CITATION.cff``: the website's "Cite" box.
 
 ``CITATION.cff`` (Citation File Format 1.2.0, at the repository's root) is the one place the
-citations are typed; ``tests/test_citation.py`` validates it against the format's schema. This
+citations are typed; ``tests/test_pipeline_cite.py`` validates it against the format's schema. This
 module reads it and writes the box the landing page shows (:func:`cite_box`): the companion,
 with the version and commit the site was built from, and each reference as an APA-style entry
 (:func:`format_reference`). A reference whose only author is the entity ``anonymous`` (the

@@ -133,8 +133,8 @@ def download_link(rel: str, text: str | None = None) -> str:
 
     Examples
     --------
-    >>> download_link("downloads/audit.csv")
-    '{download}`audit.csv <downloads/audit.csv>`'
+    >>> download_link("downloads/derived.zip")
+    '{download}`derived.zip <downloads/derived.zip>`'
     """
     label = text if text is not None else Path(rel).name
     return f"{{download}}`{label} <{rel}>`"
