@@ -49,8 +49,9 @@ def test_every_download_is_copied_and_named(tmp_path):
                         (got.figures["f"]["svg"], paths.figures / "f.svg")):
         assert (src / rel).read_bytes() == source.read_bytes()
     with zipfile.ZipFile(src / got.derived_zip) as zf:
-        assert zf.namelist() == ["CITATION.cff", "data/README.md", "data/derived/audit.csv",
-                                 "data/derived/t.csv"]
+        assert zf.namelist() == ["CITATION.cff", "LICENSE", "data/README.md",
+                                 "data/derived/audit.csv", "data/derived/t.csv"]
+        assert zf.read("data/README.md") == b"# codebook\n"  # the project's own
         assert zf.read("data/derived/t.csv") == b"a\n1\n"
 
 

@@ -371,8 +371,9 @@ def test_the_landing_page_tells_the_story_first(built):
     for f in findings:
         item = next(li for li in items if _text(li).startswith(f.lead))
         stem, _ = front.FINDING_SECTIONS[f.lead]
-        href = item.select_one("a")["href"]
-        assert href.startswith(f"{stem}.html#{stem.replace('_', '-')}-section-"), f.lead
+        target, _, anchor = item.select_one("a")["href"].partition("#")
+        assert target == f"{stem}.html" and re.fullmatch(r"[\w-]+-section-\d+", anchor), f.lead
+        assert _soup(html / target).find(id=anchor) is not None, f.lead
         assert " ".join(front.first_sentence(f.text).replace("`", "").split())[:40] in _text(item)
     downloads = {_text(a): a["href"] for a in first.select("a.download")}
     assert (html / downloads["audit.csv"]).read_bytes() == \
@@ -438,7 +439,7 @@ def test_every_download_link_is_relative_and_resolves(built):
         assert [n for n in zf.namelist() if n.startswith("data/derived/")] == derived
         for name in derived:
             assert zf.read(name) == (root / name).read_bytes(), name
-        assert "CITATION.cff" in zf.namelist() and "data/README.md" not in derived
+        assert {"CITATION.cff", "LICENSE", "data/README.md"} <= set(zf.namelist())
 
 
 # --- in a browser with the network off -----------------------------------------------------------
@@ -589,3 +590,16 @@ def test_the_landing_page_fits_a_phone(built):
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         assert phone.log().errors == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_chromium
+@pytest.mark.notebooks
+def test_a_gallery_cards_download_links_can_be_clicked(built, browser):
+    _, html = built
+    browser.open((html / "gallery.html").as_uri())
+    # each link, not the card's stretched link to its section, is what a click there reaches
+    hits = browser.evaluate("""Array.from(document.querySelectorAll('.sd-card a.download'))
+      .map(a => { a.scrollIntoView({block: 'center'}); const r = a.getBoundingClientRect();
+                  const e = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                  return e === a || a.contains(e); })""")
+    assert hits and all(hits), hits

@@ -2,7 +2,7 @@
 
 :func:`write_downloads` copies into the site's sources (``build/site/downloads/``): ``audit.csv``,
 a zip of ``data/derived`` (with the codebook ``data/README.md``, the licence and the citation
-file), ``CITATION.cff``, each executed notebook as papermill wrote it, and every file each
+file; the project's, else those of the code's checkout), ``CITATION.cff``, each executed notebook as papermill wrote it, and every file each
 notebook wrote (its stamp in ``build/stamps`` lists them: the CSVs and the figures' PNG and
 SVG). The pages link them with Sphinx's ``download`` role (:func:`download_link`), so Sphinx
 copies each file beside the pages (``_downloads/``), every link is relative (the site works from
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..paths import ProjectPaths
+from .provenance import checkout_file
 
 __all__ = ["FOLDER", "ZIP_NAME", "Downloads", "stable_zip", "notebook_outputs",
            "write_downloads", "download_link", "notebook_downloads", "figure_files"]
@@ -103,9 +104,8 @@ def write_downloads(paths: ProjectPaths, src: Path, stems: list[str],
         if paths.derived.is_dir() else []
     if derived:
         members = [(p.relative_to(paths.root).as_posix(), p) for p in derived]
-        extra = [("data/README.md", paths.data / "README.md"),
-                 ("LICENSE", paths.root / "LICENSE")]
-        members += [(n, p) for n, p in extra if p.is_file()]
+        members += [(name, found) for name in ("data/README.md", "LICENSE")
+                    if (found := checkout_file(paths.root, name)) is not None]
         if citation is not None:
             members.append(("CITATION.cff", citation))
         stable_zip(members, src / FOLDER / ZIP_NAME)

@@ -314,8 +314,8 @@ def gallery_page(entries: list[FigureEntry], *, box: str,
     Markdown) adds the links that download its PNG and SVG to its card."""
     out = ["(gallery-page)=", "# Figure gallery", "",
            f"Every figure the pipeline wrote to `figures/` ({len(entries)}), in the order of the "
-           "argument. A card leads to the notebook section that draws the figure; the PNG and "
-           "SVG files themselves are in `figures/`.", "", box]
+           "argument. A card leads to the notebook section that draws the figure; the links "
+           "at its foot download the PNG and SVG files (from `figures/`).", "", box]
     groups: dict[str | None, list[FigureEntry]] = {}
     for e in entries:
         groups.setdefault(e.notebook, []).append(e)
