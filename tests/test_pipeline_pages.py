@@ -186,11 +186,22 @@ def test_the_audit_page_lists_every_row_with_its_status(small_audit):
 
 
 def test_the_landing_page_fills_its_template(small_audit):
-    page = pages.landing_page(small_audit, box="BOX", toc="TOC")
-    assert page.startswith("(landing-page)=\n# Collaborative community: a reproducible companion")
+    page = pages.landing_page(small_audit, box="BOX", toc="TOC", headline="- HEADLINE\n",
+                              rerun="RERUN", cite="CITE")
+    # the heading is not the site's name, so the browser's title does not say it twice
+    assert page.startswith("(landing-page)=\n# Collaborative community, reproduced and audited\n")
     assert pages.findings(small_audit) in page and "BOX" in page and page.rstrip().endswith("TOC")
+    # the first screen: the claims, the headline findings, then the rerun and cite boxes
+    first = page[:page.index("## The papers and the companion")]
+    assert "**What the papers claim.**" in first
+    assert first.index("- HEADLINE") < first.index("RERUN") < first.index("CITE")
+    assert "The README's findings are not available" in pages.landing_page(
+        small_audit, box="BOX", toc="TOC")
     assert "published nowhere" in page and "{figure}" not in page
-    assert not re.search(r"(?<!\{)\{[a-z_]+\}(?!`)", page)  # no placeholder left
+    # no placeholder left (a directive such as ::::{grid} is MyST, not a placeholder)
+    placeholder = re.compile(r"(?<![{:])\{[a-z_]+\}(?!`)")
+    assert placeholder.search("a {cite} left") and not placeholder.search("::::{grid} 1 2")
+    assert not placeholder.search(page)
     grid = pages.FigureEntry("audit_grid", "figures/audit_grid.png", "Audit: every number",
                              "06_x", "Which hold?", "06-x-section-1", "Summary")
     page = pages.landing_page(small_audit, box="BOX", toc="TOC", figure=grid)
@@ -210,9 +221,10 @@ def test_the_gallery_has_a_card_per_figure_linking_to_its_section():
                           "How likely?", None, ""),
         pages.FigureEntry("orphan", "figures/orphan.png", "orphan", None, "", None, ""),
     ]
-    page = pages.gallery_page(entries, box="BOX")
+    page = pages.gallery_page(entries, box="BOX", files={"loose": "LINKS"})
     cards = page.split(":::{grid-item-card} ")[1:]
     assert len(cards) == 3
+    assert "\n\nDownload: LINKS\n:::" in cards[1] and "Download" not in cards[0]
     assert ":img-top: figures/power_curve.png" in cards[0]
     assert ":link: 07-classroom-power-section-2\n:link-type: ref" in cards[0]
     assert ":link: 07_classroom_power\n:link-type: doc" in cards[1]

@@ -206,6 +206,18 @@ def test_deck_reads_as_a_lecture(rendered):
     assert "settings100%" not in html
 
 
+@pytest.mark.notebooks
+def test_deck_names_the_version_and_commit_it_was_built_from(rendered):
+    from collabcomm.pipeline.provenance import describe, git_commit
+
+    html = rendered.read_text(encoding="utf-8")
+    stamps = re.findall(r'<p class="collabcomm-build"[^>]*>Built from ([^<]*)</p>', html)
+    assert stamps == [describe()]
+    assert f"commit {git_commit().short}" in stamps[0]
+    # outside the slides, so every slide shows it and no slide is added
+    assert html.index('class="collabcomm-build"') > html.rindex("</section>")
+
+
 # --- in a browser with the network off ---------------------------------------------------------
 
 needs_chromium = pytest.mark.skipif(

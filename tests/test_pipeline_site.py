@@ -335,6 +335,115 @@ def test_the_site_loads_nothing_from_the_network(built):
     assert not (html / "_static/vendor/reveal.js").exists()  # the site needs KaTeX only
 
 
+# --- provenance, citation and downloads ---------------------------------------------------------
+
+def _links(page: Path) -> list[str]:
+    return [a["href"] for a in _soup(page).select("article a[href]")]
+
+
+@pytest.mark.notebooks
+def test_every_page_names_the_version_and_commit_and_no_placeholder_author(built):
+    from collabcomm.pipeline.provenance import describe, git_commit
+
+    _, html = built
+    assert site.sphinx_config()["author"] == "collabcomm contributors"
+    stamp = f"Built from {describe()}."
+    assert f"commit {git_commit().short}" in stamp
+    for page in _site_pages(html):
+        text = page.read_text(encoding="utf-8")
+        foot = _soup(page).select_one("footer .build-stamp")
+        assert foot is not None and stamp in _text(foot), page.name
+        assert "the collabcomm companion" not in text.lower(), page.name
+        assert "By collabcomm contributors" in " ".join(BeautifulSoup(
+            text, "html.parser").get_text(" ").split()), page.name
+
+
+@pytest.mark.notebooks
+def test_the_landing_page_tells_the_story_first(built):
+    from collabcomm.pipeline import front
+
+    root, html = built
+    page = _soup(html / "index.html")
+    first = page.select_one(".front")  # the first screen
+    text = _text(first)
+    assert "What the papers claim." in text and "make reproduce" in text
+    assert "collabcomm run --only 06 --force" in text
+    findings = front.readme_findings((REPO / "README.md").read_text(encoding="utf-8"))
+    items = first.select("li")
+    for f in findings:
+        item = next(li for li in items if _text(li).startswith(f.lead))
+        stem, _ = front.FINDING_SECTIONS[f.lead]
+        target, _, anchor = item.select_one("a")["href"].partition("#")
+        assert target == f"{stem}.html" and re.fullmatch(r"[\w-]+-section-\d+", anchor), f.lead
+        assert _soup(html / target).find(id=anchor) is not None, f.lead
+        assert " ".join(front.first_sentence(f.text).replace("`", "").split())[:40] in _text(item)
+    downloads = {_text(a): a["href"] for a in first.select("a.download")}
+    assert (html / downloads["audit.csv"]).read_bytes() == \
+        (root / "data/derived/audit.csv").read_bytes()
+    assert downloads["data/derived as a zip"].endswith(".zip")
+    cite = _text(first.select_one(".admonition.cite"))
+    for needle in ("collabcomm contributors", "An organization design for collaborative purpose",
+                   "Collaboration as an Organization Design for Shared Purpose",
+                   "10.1108/S0733-558X20180000057004",
+                   "collaborative community among professionals (n.d.)"):
+        assert needle in cite, needle
+    # the browser's title is not the site's name twice
+    title = _text(page.select_one("title"))
+    assert title.count("Collaborative community: a reproducible companion") == 1
+
+
+@pytest.mark.notebooks
+def test_every_notebook_page_links_its_notebook_and_the_files_it_wrote(built):
+    import json
+
+    root, html = built
+    for stem in load_specs(root / "notebooks/params.yaml"):
+        links = {Path(unquote(h)).name: h for h in _links(html / f"{stem}.html")
+                 if "_downloads/" in h}
+        assert (html / links[f"{stem}.ipynb"]).read_bytes() == \
+            (root / "build/notebooks" / f"{stem}.ipynb").read_bytes(), stem
+        written = json.loads((root / "build/stamps" / f"{stem}.json").read_text())["outputs"]
+        assert written, stem
+        for rel in written:
+            name = Path(rel).name
+            assert (html / links[name]).read_bytes() == (root / rel).read_bytes(), (stem, rel)
+
+
+@pytest.mark.notebooks
+def test_the_gallery_links_each_figures_png_and_svg(built):
+    root, html = built
+    for card in _soup(html / "gallery.html").select(".sd-card"):
+        stem = _text(card.select_one("code"))
+        got = {_text(a): a["href"] for a in card.select("a.download")}
+        assert set(got) == {"PNG", "SVG"}, stem
+        for kind, href in got.items():
+            assert (html / unquote(href)).read_bytes() == \
+                (root / "figures" / f"{stem}.{kind.lower()}").read_bytes(), stem
+
+
+@pytest.mark.notebooks
+def test_every_download_link_is_relative_and_resolves(built):
+    import zipfile
+
+    root, html = built
+    count = 0
+    for page in _site_pages(html):
+        for a in _soup(page).select("a.download"):
+            href = a["href"]
+            assert not urlsplit(href).scheme and not href.startswith("/"), (page.name, href)
+            assert (page.parent / unquote(href)).is_file(), (page.name, href)
+            count += 1
+    assert count > 50
+    zipped = next(html.glob("_downloads/*/collabcomm-data-derived.zip"))
+    with zipfile.ZipFile(zipped) as zf:
+        derived = sorted(p.relative_to(root).as_posix()
+                         for p in (root / "data/derived").rglob("*") if p.is_file())
+        assert [n for n in zf.namelist() if n.startswith("data/derived/")] == derived
+        for name in derived:
+            assert zf.read(name) == (root / name).read_bytes(), name
+        assert {"CITATION.cff", "LICENSE", "data/README.md"} <= set(zf.namelist())
+
+
 # --- in a browser with the network off -----------------------------------------------------------
 
 needs_chromium = pytest.mark.skipif(
@@ -400,7 +509,8 @@ def test_every_page_works_offline_in_a_browser(built, browser):
     for name, url in links:
         parts = urlsplit(url)
         if parts.scheme != "file":
-            problems.append(f"{name}: link {url} leaves the site")
+            if not url.startswith("https://doi.org/"):  # a cited work's DOI may leave it
+                problems.append(f"{name}: link {url} leaves the site")
             continue
         target = Path(unquote(parts.path))
         if not target.exists():
@@ -469,3 +579,29 @@ def test_the_audit_page_filters_by_status_and_by_exhibit(built, browser):
     assert browser.evaluate(f"{VISIBLE}.length") == len(text)
     log = browser.log()
     assert log.errors == [] and log.failed == [] and log.remote_requests() == []
+
+
+@needs_chromium
+@pytest.mark.notebooks
+def test_the_landing_page_fits_a_phone(built):
+    _, html = built
+    with Browser(chromium(), width=390, height=844) as phone:
+        phone.open((html / "index.html").as_uri())
+        phone.wait_for("document.fonts.status === 'loaded'")
+        shot = phone.screenshot(SCREENSHOTS / "site_landing_390.png")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert phone.log().errors == []
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_chromium
+@pytest.mark.notebooks
+def test_a_gallery_cards_download_links_can_be_clicked(built, browser):
+    _, html = built
+    browser.open((html / "gallery.html").as_uri())
+    # each link, not the card's stretched link to its section, is what a click there reaches
+    hits = browser.evaluate("""Array.from(document.querySelectorAll('.sd-card a.download'))
+      .map(a => { a.scrollIntoView({block: 'center'}); const r = a.getBoundingClientRect();
+                  const e = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                  return e === a || a.contains(e); })""")
+    assert hits and all(hits), hits

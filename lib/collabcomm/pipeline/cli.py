@@ -9,6 +9,9 @@ html    run what is stale (options as for run), then build the companion website
 slides  run notebook 07 if stale, then render it as a reveal.js deck in build/slides
 bench   print the benchmark figures (what ``make bench`` calls)
 
+``--version`` prints the package's version and the git commit the code runs from
+(:func:`collabcomm.pipeline.provenance.describe`).
+
 Exit codes: 0 success; 1 a notebook failed; 2 bad input or parameters (also a notebook that
 stopped on bad input, e.g. a malformed file given as a parameter); 130 interrupted.
 """
@@ -28,6 +31,8 @@ SLIDES_NOTEBOOK = "07_classroom_power"
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m collabcomm", description=__doc__.split("\n")[0])
+    ap.add_argument("--version", action=_Version, nargs=0,
+                    help="print the version and the git commit of the code, and exit")
     sub = ap.add_subparsers(dest="command", required=True)
 
     _run_options(sub.add_parser("run", help="run the notebooks in order through papermill"))
@@ -90,6 +95,17 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true",
                        help="leave out the test-suite timings (about five minutes)")
     return ap
+
+
+class _Version(argparse.Action):
+    """``--version``: print :func:`~collabcomm.pipeline.provenance.describe` and exit (the
+    commit is looked up only when asked for, not whenever the parser is built)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .provenance import describe
+
+        print(describe())  # on stdout, as argparse's own "version" action prints
+        parser.exit()
 
 
 def _run_options(parser: argparse.ArgumentParser, *, before: str = "") -> None:

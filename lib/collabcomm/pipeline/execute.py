@@ -54,6 +54,7 @@ from .plan import (
     output_hashes,
     rerun_reason,
 )
+from .provenance import stamp
 from .report import _PAST, NotebookRun, RunReport, _report, format_summary
 
 __all__ = [
@@ -120,7 +121,9 @@ def _failure_message(notebook: str, exc: BaseException, executed: Path) -> str:
 def _normalise_executed(path: Path, root: Path) -> None:
     """Make an executed notebook independent of where and when it ran, except timestamps:
     papermill gives the injected-parameters cell a random id and records absolute paths, and
-    a cell's printed output arrives in timing-dependent chunks (merged here)."""
+    a cell's printed output arrives in timing-dependent chunks (merged here). The notebook's
+    metadata records the code that ran it (``metadata.collabcomm``: version and git commit,
+    :func:`~collabcomm.pipeline.provenance.stamp`)."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     for i, cell in enumerate(nb.get("cells", [])):
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
@@ -136,6 +139,7 @@ def _normalise_executed(path: Path, root: Path) -> None:
                 merged.append(out)
         if "outputs" in cell:
             cell["outputs"] = merged
+    nb.setdefault("metadata", {})["collabcomm"] = stamp()  # the code's version and commit
     meta = nb.get("metadata", {}).get("papermill", {})
     for key in ("input_path", "output_path"):
         if meta.get(key):

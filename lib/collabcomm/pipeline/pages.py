@@ -211,11 +211,13 @@ def findings(audit: pd.DataFrame | None, *, examples: int = 2) -> str:
 
 
 def landing_page(audit: pd.DataFrame | None, *, box: str, toc: str,
-                 figure: FigureEntry | None = None) -> str:
+                 figure: FigureEntry | None = None, headline: str = "", rerun: str = "",
+                 cite: str = "") -> str:
     """The landing page: the template ``lib/collabcomm/templates/site/landing.md`` (what the two
     papers argue) filled with :func:`findings`, the audit's ``figure`` when there is one (its
     caption and a link to the section that draws it), the reproduce ``box`` and the ``toc``
-    (the site's toctrees)."""
+    (the site's toctrees). Its first screen shows the ``headline`` findings, the ``rerun`` box
+    and the ``cite`` box (:mod:`~collabcomm.pipeline.front`, :mod:`~collabcomm.pipeline.cite`)."""
     template = (package_dir() / "templates" / "site" / "landing.md").read_text(encoding="utf-8")
     shown = ""
     if figure is not None:
@@ -223,7 +225,9 @@ def landing_page(audit: pd.DataFrame | None, *, box: str, toc: str,
                  if figure.section else "")
         shown = (f":::{{figure}} {figure.image}\n:alt: {md_escape(figure.caption)}\n"
                  f":width: 100%\n\n{md_escape(figure.caption)}: `{figure.stem}`{where}.\n:::\n")
-    return template.format(findings=findings(audit), figure=shown, box=box, toc=toc)
+    return template.format(findings=findings(audit), figure=shown, box=box, toc=toc,
+                           headline=headline or "(The README's findings are not available.)\n",
+                           rerun=rerun, cite=cite)
 
 
 def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
@@ -286,14 +290,16 @@ class FigureEntry:
     section_title: str     # that section's heading
 
 
-def gallery_page(entries: list[FigureEntry], *, box: str) -> str:
+def gallery_page(entries: list[FigureEntry], *, box: str,
+                 files: dict[str, str] | None = None) -> str:
     """The gallery: one section per notebook (titled by its question), one card per figure
     (sphinx-design) with its thumbnail, its caption and a link to the notebook section that
-    draws it (or to the notebook's page when no section shows it)."""
+    draws it (or to the notebook's page when no section shows it); ``files`` (figure stem ->
+    Markdown) adds the links that download its PNG and SVG to its card."""
     out = ["(gallery-page)=", "# Figure gallery", "",
            f"Every figure the pipeline wrote to `figures/` ({len(entries)}), in the order of the "
-           "argument. A card leads to the notebook section that draws the figure; the PNG and "
-           "SVG files themselves are in `figures/`.", "", box]
+           "argument. A card leads to the notebook section that draws the figure; the links "
+           "at its foot download the PNG and SVG files (from `figures/`).", "", box]
     groups: dict[str | None, list[FigureEntry]] = {}
     for e in entries:
         groups.setdefault(e.notebook, []).append(e)
@@ -313,6 +319,9 @@ def gallery_page(entries: list[FigureEntry], *, box: str) -> str:
                     f":img-alt: {md_escape(e.caption)}", ":class-card: gallery-card"]
             if link:
                 out += [f":link: {link}", f":link-type: {kind}"]
-            out += ["", f"`{e.stem}`{where}", ":::", ""]
+            out += ["", f"`{e.stem}`{where}"]
+            if files and files.get(e.stem):
+                out += ["", f"Download: {files[e.stem]}"]
+            out += [":::", ""]
         out += ["::::", ""]
     return "\n".join(out)

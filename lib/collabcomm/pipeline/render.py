@@ -306,6 +306,8 @@ def render_slides(notebook: str = "07_classroom_power",
                           f"(python -m collabcomm run --only {notebook[:2]})")
     copy_assets(paths.slides, ASSETS["slides"], root=paths.root)
     nb = slide_notebook(nbformat.read(source, as_version=4))
-    body, _ = _exporter().from_notebook_node(
-        nb, resources={"collabcomm_vendor": VENDOR_FOLDER})
+    from .provenance import describe
+
+    body, _ = _exporter().from_notebook_node(  # the deck names the code it was built from
+        nb, resources={"collabcomm_vendor": VENDOR_FOLDER, "collabcomm_build": describe()})
     return _write_checked(paths.slides / f"{notebook}.slides.html", body)

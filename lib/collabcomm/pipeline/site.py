@@ -36,6 +36,9 @@ from typing import Any
 from ..errors import RenderError
 from ..outputs import write_text
 from ..paths import package_dir, project
+from .cite import citation_file
+from .downloads import FOLDER, figure_files, notebook_downloads, write_downloads
+from .front import front_screen
 from .pages import (
     FigureEntry,
     audit_page,
@@ -43,6 +46,7 @@ from .pages import (
     landing_page,
     reproduce_box,
 )
+from .provenance import describe
 from .render import ASSETS, copy_assets, offline_problems
 
 __all__ = [
@@ -203,28 +207,50 @@ def figure_entries(figures: Path, notebooks: dict[str, tuple[Any, list, str]],
     return [e for _, e in sorted(entries, key=lambda t: t[0])]
 
 
-def sphinx_config() -> dict[str, Any]:
-    """The Sphinx configuration of the site (written to ``build/site/conf.py``)."""
+AUTHOR = "collabcomm contributors"
+"""The companion's author, as CITATION.cff and LICENSE name it."""
+
+
+def build_footer(build: str) -> str:
+    """The line at the foot of every page: the version and commit the site was built from
+    (:func:`collabcomm.pipeline.provenance.describe`)."""
+    import html
+
+    return (f'<p class="build-stamp">Built from {html.escape(build)}. Code under the MIT '
+            f"licence; how to cite: the landing page.</p>")
+
+
+def sphinx_config(build: str | None = None) -> dict[str, Any]:
+    """The Sphinx configuration of the site (written to ``build/site/conf.py``); ``build``
+    (default: :func:`~collabcomm.pipeline.provenance.describe`) goes to every page's foot."""
+    from .. import __version__
+
     katex = ASSETS["html"][0]
+    build = describe() if build is None else build
     return {
         "project": SITE_TITLE,
-        "author": "the collabcomm companion",
+        "author": AUTHOR,
+        "copyright": f"2026 {AUTHOR}",
+        "version": __version__,
+        "release": __version__,
         "extensions": ["myst_nb", "sphinx_design", "collabcomm.pipeline.site"],
-        "exclude_patterns": ["_build", "**.ipynb_checkpoints"],
+        # the downloads are files to copy, not documents (an executed notebook among them)
+        "exclude_patterns": ["_build", "**.ipynb_checkpoints", f"{FOLDER}/**"],
         "html_theme": "sphinx_book_theme",
         "html_title": SITE_TITLE,
         # no download button and no copies of the sources: the site's copies of the notebooks
-        # carry its reproduce boxes and labels; the notebooks themselves are in notebooks/
+        # carry its reproduce boxes and labels; each page links its executed notebook instead
         "html_theme_options": {"home_page_in_toc": True, "show_toc_level": 2,
                                "use_download_button": False, "use_fullscreen_button": False,
-                               "navigation_with_keys": False},
+                               "navigation_with_keys": False,
+                               "extra_footer": build_footer(build)},
         "html_copy_source": False,
         "html_use_index": False,  # no index entries: no empty index page
         "html_domain_indices": False,
         # the theme's default, "", makes its script log an error on every page
         "html_context": {"default_mode": "light"},
         "html_static_path": ["_static"],
-        "html_css_files": [f"vendor/{katex}/katex.min.css", "collabcomm.css"],
+        "html_css_files": [f"vendor/{katex}/katex.min.css", "collabcomm.css", "front.css"],
         "html_js_files": [f"vendor/{katex}/katex.min.js",
                           f"vendor/{katex}/contrib/auto-render.min.js",
                           "collabcomm-math.js", "audit-filter.js"],
@@ -269,13 +295,16 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
     shutil.rmtree(src, ignore_errors=True)
     (src / "_static").mkdir(parents=True)
     copy_assets(src / "_static", ASSETS["html"], root=paths.root)
-    for f in ("collabcomm.css", "collabcomm-math.js", "audit-filter.js"):
+    for f in ("collabcomm.css", "collabcomm-math.js", "audit-filter.js", "front.css"):
         shutil.copyfile(STATIC / f, src / "_static" / f)
     specs = load_specs(paths.params_file)
+    citation = citation_file(paths.root)
+    downloads = write_downloads(paths, src, stems, citation)
     prepared = {}
     for stem in stems:
         nb = nbformat.read(paths.executed / f"{stem}.ipynb", as_version=4)
-        box = reproduce_box(stem, _values(nb, stem, specs), specs, what="this page")
+        box = (reproduce_box(stem, _values(nb, stem, specs), specs, what="this page") + "\n"
+               + notebook_downloads(stem, downloads))
         site_nb, sections = prepare_notebook(nb, stem, box)
         nbformat.write(site_nb, src / f"{stem}.ipynb")
         prepared[stem] = (site_nb, sections, page_title(nb, stem))
@@ -301,14 +330,17 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
            + "\n".join(stems) + "\n::::\n\n"
            "::::{toctree}\n:caption: Results\n:maxdepth: 1\n\naudit\ngallery\n::::\n")
     shown = next((e for e in entries if audit_stem and e.notebook == audit_stem), None)
-    write_text(src / "index.md", landing_page(audit, box=audit_box("these findings"), toc=toc,
-                                              figure=shown))
+    build = describe()
+    write_text(src / "index.md", landing_page(
+        audit, box=audit_box("these findings"), toc=toc, figure=shown,
+        **front_screen(paths.root, prepared, downloads, citation, build)))
     write_text(src / "audit.md", audit_page(audit, box=audit_box("the audit")))
-    write_text(src / "gallery.md", gallery_page(entries, box=reproduce_box(what="the figures")))
+    write_text(src / "gallery.md", gallery_page(entries, box=reproduce_box(what="the figures"),
+                                                files=figure_files(downloads)))
     write_text(src / "conf.py", '"""Sphinx configuration of the companion website, written by '
                'collabcomm.pipeline.site.sphinx_config (do not edit: make html rewrites it)."""\n\n'
                + "".join(f"{k} = {pprint.pformat(v, width=96)}\n"
-                         for k, v in sphinx_config().items()))
+                         for k, v in sphinx_config(build).items()))
     return src
 
 
