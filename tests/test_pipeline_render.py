@@ -198,12 +198,23 @@ def test_deck_reads_as_a_lecture(rendered):
     notes = re.findall(r'<aside class="notes">(.*?)</aside>', html, re.S)
     code = "".join(notes)
     assert "simulate.simulate_model(n_schools" in code
-    assert ("figures.save_and_show(figures.power_curve(grid, term_label=term_label, "
-            "model=model)") in code
+    assert "page.figure(figures.power_curve(grid, term_label=term_label, model=model)" in code
     outside = re.sub(r'<aside class="notes">.*?</aside>', "", html, flags=re.S)
     assert "simulate.simulate_model(" not in outside and "save_and_show" not in outside
     # progress bars (stderr) are not on the slides
     assert "settings100%" not in html
+    # a title slide naming the paper and the question, a closing slide of the take-home lines
+    first, last = html.index("<section"), html.rindex("<section")
+    assert render.PAPER in html[first:html.index("</section>", first)]
+    assert "How likely was a 26-school study to detect the effect?" in html[first:first + 2000]
+    closing = html[last:]
+    assert "What to take home" in closing and closing.count("<li>") == 5
+    # the website's tables and captions, and real alt text on every figure
+    assert re.findall(r"Table 7\.\d+: ", html) and len(re.findall(r"Figure 7\.\d+: ", html)) >= 3
+    assert "No description has been provided" not in html
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]*" alt="([^"]*)"', html)
+    assert len(alts) == 3 and all(len(a.split()) >= 5 for a in alts)
+    assert "dtype:" not in html and not re.search(r"\b\d\.\d+e[-+]\d+\b", outside)
 
 
 # --- in a browser with the network off ---------------------------------------------------------
@@ -237,12 +248,14 @@ def test_the_browser_sees_a_page_that_asks_the_network(browser, tmp_path):
 @pytest.mark.notebooks
 def test_deck_is_a_slideshow_offline(rendered, browser):
     deck = rendered
+    browser.resize(1280, 720)  # a classroom projector
     browser.open(deck.as_uri())
     assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"), \
         "reveal.js did not initialise"
     assert browser.evaluate("document.querySelectorAll('.reveal .slides section').length") > 1
-    assert browser.evaluate("Reveal.getTotalSlides()") == 9  # 6 slides, 3 with a 'numbers' slide
-    assert browser.evaluate("Reveal.getHorizontalSlides().length") == 6
+    # title, 6 slides (3 with a 'numbers' slide), what to take home
+    assert browser.evaluate("Reveal.getTotalSlides()") == 11
+    assert browser.evaluate("Reveal.getHorizontalSlides().length") == 8
     # a slideshow shows one slide at a time, not one long page
     assert browser.evaluate("document.querySelectorAll('.reveal .slides > section.present')"
                             ".length") == 1
@@ -257,12 +270,17 @@ def test_deck_is_a_slideshow_offline(rendered, browser):
                             ".filter(i => i.naturalWidth > 0).length") == 3
     # the code is one keypress away: in the speaker notes of its slide
     assert "simulate.simulate_model(n_schools" in browser.evaluate(
-        "Reveal.getSlideNotes(Reveal.getSlide(1, 0))")
+        "Reveal.getSlideNotes(Reveal.getSlide(2, 0))")
+    # body text readable at 1280 x 720: about 28 px on the screen
+    body = browser.evaluate("(() => { const p = Reveal.getSlide(1, 0).querySelector("
+                            "'.jp-RenderedMarkdown p'); return parseFloat(getComputedStyle(p)"
+                            ".fontSize) * Reveal.getScale(); })()")
+    assert 26 <= body <= 31, body
     shot = browser.screenshot(SCREENSHOTS / f"{DECK_NAME}_title.png")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     # the slide with the attenuation formula: KaTeX's fonts load from the local copy
-    browser.evaluate("Reveal.slide(3, 0)")
-    assert browser.wait_for("Reveal.getIndices().h === 3 && document.fonts.status === 'loaded'"
+    browser.evaluate("Reveal.slide(4, 0)")
+    assert browser.wait_for("Reveal.getIndices().h === 4 && document.fonts.status === 'loaded'"
                             " && document.fonts.check('16px KaTeX_Math')")
     browser.screenshot(SCREENSHOTS / f"{DECK_NAME}_attenuation.png")
     log = browser.log()
@@ -279,9 +297,9 @@ def test_key_s_shows_the_code_in_the_speaker_view_offline(rendered, browser):
     import time
 
     deck = rendered
-    browser.open(deck.as_uri() + "#/1")
+    browser.open(deck.as_uri() + "#/2")
     assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"
-                            " && Reveal.getIndices().h === 1")
+                            " && Reveal.getIndices().h === 2")
     before = set(browser.other_pages())
     browser.press("s")
     deadline, views = time.monotonic() + 20, {}
