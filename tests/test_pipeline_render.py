@@ -110,10 +110,24 @@ def test_slide_notebook_skips_parameter_cells_and_drops_stderr():
     nb = _tiny_notebook()
     out = render.slide_notebook(nb)
     types = [c.metadata.get("slideshow", {}).get("slide_type") for c in out.cells]
-    assert types == ["slide", "skip", "skip", None, "slide"]
-    assert [o.get("name") for o in out.cells[3].outputs] == ["stdout"]
+    # a title slide first, a closing slide last
+    assert types == ["slide", "slide", "skip", "skip", None, "slide", "slide"]
+    assert [o.get("name") for o in out.cells[4].outputs] == ["stdout"]
     # the notebook given is not changed
     assert "slideshow" not in nb.cells[1].metadata and len(nb.cells[3].outputs) == 2
+
+
+def test_the_deck_opens_on_the_question_and_closes_on_the_take_home_lines():
+    nb = _tiny_notebook()
+    nb.cells[0].source = "# 07 · How likely was it?\n\nText."
+    nb.cells.insert(4, nbformat.v4.new_markdown_cell(
+        "**Take-home:** power is bought\nwith schools.\n\n**Reading it.** More."))
+    nb.cells.append(nbformat.v4.new_markdown_cell("Then. **Take-home:** only a reliable measure."))
+    out = render.slide_notebook(nb)
+    assert out.cells[0].source.startswith("# How likely was it?\n\n")
+    assert f"*{render.PAPER}* (paper 001)" in out.cells[0].source
+    assert out.cells[-1].source == ("## What to take home\n\n- Power is bought with schools.\n"
+                                    "- Only a reliable measure.")
 
 
 def test_copy_assets_copies_the_vendored_files_and_names_a_missing_one(tmp_path):

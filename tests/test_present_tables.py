@@ -80,8 +80,8 @@ def test_a_series_of_named_quantities_is_formatted_row_by_row():
     one = pd.Series({"reps": 2000.0, "power": 0.40123, "type_s": 2.455e-06, "mean": 371.816615},
                     name="N = 26")
     out = t.table(one, "c")
-    assert out.cells.values.tolist() == [["reps", "2000"], ["power", "0.401"],
-                                         ["type_s", "0.000"], ["mean", "371.82"]]
+    assert out.cells.values.tolist() == [["Reps", "2000"], ["Power", "0.401"],
+                                         ["Type S", "0.000"], ["Mean", "371.82"]]
 
 
 def test_missing_values_of_every_kind_read_as_an_en_dash():

@@ -264,6 +264,7 @@ def closing_slide(nb) -> str:
     order, under "What to take home"."""
     points = [" ".join(m.group(1).split()) for c in nb.cells if c.cell_type == "markdown"
               for m in _TAKE_HOME.finditer(c.source)]
+    points = [p[:1].upper() + p[1:] for p in points]
     return "## What to take home\n\n" + "\n".join(f"- {p}" for p in points)
 
 

@@ -348,8 +348,10 @@ def table(data: pd.DataFrame | pd.Series, caption: str, *, note: str = "",
     Table
     """
     if isinstance(data, pd.Series) and not isinstance(data.index, pd.RangeIndex):
-        # a Series of named quantities: each row is formatted by its own value
+        # a Series of named quantities: each row is formatted by its own value, and named
+        # in words as a header would be
         kinds = {data.name if data.name is not None else "value": "mixed", **(kinds or {})}
+        data = data.rename(index=lambda k: header(k) if isinstance(k, str) else k)
     frame = _flatten(data, index)
     cells = format_frame(frame, kinds=kinds, decimals=decimals)
     headers = headers or {}
