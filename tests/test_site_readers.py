@@ -1,6 +1,6 @@
 """The website as a reader sees it, in headless Chromium with the network off, at a 390 px phone
-width and on a 1366 px screen (issue 29): every notebook page, the landing page and the audit
-page.
+width and on a 1366 px screen (issue 29): every notebook page, the landing page, the audit page
+and the gallery.
 
 On each page and at each width:
 
@@ -9,7 +9,8 @@ On each page and at each width:
   inside that box;
 * no cell of a shown table reads NaN, None, <NA> or NaT; no number in an output has six or more
   decimals or is in e-notation; no ``dtype:`` line;
-* at most one code cell visible (the rest folded behind a toggle or removed);
+* at most one code cell visible (the rest folded behind a toggle or removed), and at most one
+  search box;
 * every figure has a numbered caption ("Figure N.k: ...") and an alt text that describes it;
 * every line of the notebook's Markdown is on its page (:func:`collabcomm.pipeline.nbpage.lost_lines`).
 
@@ -72,6 +73,8 @@ STATE = r"""(() => {
       const r = b ? b.getBoundingClientRect() : null;
       return r ? {left: r.left, right: r.right, width: r.width} : null;
     }),
+    search: Array.from(document.querySelectorAll('.search-button__button, form.bd-search input'))
+                 .filter(visible).length,
     html: main.outerHTML,
   };
 })()"""
@@ -103,6 +106,8 @@ def _problems(name: str, state: dict, nb) -> list[str]:
     out += [f"raw number {n!r} in an output" for n in RAW_NUMBER.findall(state["outputText"])]
     if "dtype:" in state["outputText"]:
         out.append("a 'dtype:' line in an output")
+    if state["search"] > 1:
+        out.append(f"{state['search']} search boxes visible (one expected)")
     if state["code"] > 1:
         out.append(f"{state['code']} code cells visible (at most one)")
     for img in state["images"]:
@@ -123,9 +128,9 @@ def _problems(name: str, state: dict, nb) -> list[str]:
 def test_pages_read_as_a_publication_on_a_phone_and_a_screen(built_site, reader):
     root, html = built_site
     stems = sorted(p.stem for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    pages = ["index", *stems, "audit"]
+    pages = ["index", *stems, "audit", "gallery"]
     problems = []
-    for device, (width, height, mobile) in WIDTHS.items():
+    for width, height, mobile in WIDTHS.values():
         reader.resize(width, height, mobile=mobile)
         for page in pages:
             reader.open((html / f"{page}.html").as_uri())

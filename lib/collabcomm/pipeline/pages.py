@@ -300,6 +300,7 @@ class FigureEntry:
     page_title: str        # that notebook page's title
     section: str | None    # label of the notebook section that shows it
     section_title: str     # that section's heading
+    alt: str = ""          # its alt text: what it shows (the executed notebook's), if any
 
 
 def gallery_page(entries: list[FigureEntry], *, box: str) -> str:
@@ -316,7 +317,8 @@ def gallery_page(entries: list[FigureEntry], *, box: str) -> str:
     for notebook, group in groups.items():
         number = f" (notebook {notebook.split('_')[0]})" if notebook else ""
         heading = md_escape(group[0].page_title) if notebook else "Figures no notebook declares"
-        out += [f"## {heading}{number}", "", "::::{grid} 1 2 3 3", ":gutter: 3", ""]
+        # one figure a row, at the page's width: its labels stay readable
+        out += [f"## {heading}{number}", "", "::::{grid} 1", ":gutter: 3", ""]
         for e in group:
             if e.section:
                 link, kind = e.section, "ref"
@@ -326,7 +328,7 @@ def gallery_page(entries: list[FigureEntry], *, box: str) -> str:
             else:
                 link, kind, where = None, None, ": no notebook declares this figure"
             out += [f":::{{grid-item-card}} {md_escape(e.caption)}", f":img-top: {e.image}",
-                    f":img-alt: {md_escape(e.caption)}", ":class-card: gallery-card"]
+                    f":img-alt: {md_escape(e.alt or e.caption)}", ":class-card: gallery-card"]
             if link:
                 out += [f":link: {link}", f":link-type: {kind}"]
             out += ["", f"`{e.stem}`{where}", ":::", ""]

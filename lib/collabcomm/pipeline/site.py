@@ -147,16 +147,17 @@ def prepare_notebook(nb, stem: str, box: str, parameters: str | None = None):
     return out, sections
 
 
-def _images(nb) -> list[tuple[int, bytes, str]]:
-    """(cell index, PNG bytes, caption) of every PNG a notebook's outputs show: its numbered
-    caption (:meth:`collabcomm.present.Page.figure`), else its alt text."""
+def _images(nb) -> list[tuple[int, bytes, str, str]]:
+    """(cell index, PNG bytes, caption, alt text) of every PNG a notebook's outputs show; the
+    caption is the numbered one (:meth:`collabcomm.present.Page.figure`), else the alt text."""
     found = []
     for i, cell in enumerate(nb.cells):
         for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = o.get("data", {}).get("image/png")
             if data:
                 meta = o.get("metadata", {}).get("image/png", {})
-                found.append((i, base64.b64decode(data), meta.get("caption") or meta.get("alt", "")))
+                alt = meta.get("alt", "")
+                found.append((i, base64.b64decode(data), meta.get("caption") or alt, alt))
     return found
 
 
@@ -167,7 +168,8 @@ def figure_entries(figures: Path, notebooks: dict[str, tuple[Any, list, str]],
 
     A figure belongs to the section of the notebook whose output shows exactly its bytes
     (the notebooks show the saved file: :func:`collabcomm.figures.save_and_show`); its caption
-    is that output's text alternative (the figure's title). A figure that no output shows is
+    is that output's numbered caption (else its text alternative), and its alt text that
+    output's. A figure that no output shows is
     attributed to the notebook whose declared ``outputs`` (``notebooks/params.yaml``) match
     it, with no section, and captioned by its file name.
 
@@ -190,27 +192,27 @@ def figure_entries(figures: Path, notebooks: dict[str, tuple[Any, list, str]],
     """
     shown = {}
     for stem, (nb, sections, title) in notebooks.items():
-        for cell, png, alt in _images(nb):
+        for cell, png, caption, alt in _images(nb):
             heading = [s for s in sections if s[0] <= cell]
             label, section_title = (heading[-1][1], heading[-1][2]) if heading else (None, "")
             shown.setdefault(hashlib.sha256(png).hexdigest(),
-                             (stem, cell, alt, label, section_title, title))
+                             (stem, cell, caption, alt, label, section_title, title))
     order = {stem: k for k, stem in enumerate(notebooks)}
     entries = []
     for png in sorted(figures.glob("*.png")):
         hit = shown.get(hashlib.sha256(png.read_bytes()).hexdigest())
         if hit:
-            stem, cell, alt, label, section_title, title = hit
+            stem, cell, caption, alt, label, section_title, title = hit
             key = (order[stem], cell, png.stem)
-            caption = alt or png.stem.replace("_", " ")
+            caption = caption or png.stem.replace("_", " ")
         else:
             stem = next((s for s, globs in outputs.items() if s in notebooks and any(
                 fnmatch.fnmatchcase(f"figures/{png.name}", g) for g in globs)), None)
             key = (order.get(stem, len(order)), 10**9, png.stem)
-            caption, label, section_title = png.stem.replace("_", " "), None, ""
+            caption, alt, label, section_title = png.stem.replace("_", " "), "", None, ""
             title = notebooks[stem][2] if stem else ""
         entries.append((key, FigureEntry(png.stem, f"{image_dir}/{png.name}", caption, stem,
-                                         title, label, section_title)))
+                                         title, label, section_title, alt)))
     return [e for _, e in sorted(entries, key=lambda t: t[0])]
 
 
