@@ -133,3 +133,10 @@ def test_e_notation_inside_text_is_written_as_a_page_prints_it():
                     "c").cells
     assert cells["Reproduced"].tolist() == ["p in [2.6 × 10⁻⁹, 3 × 10⁻⁹]", "F = 1.5 × 10⁴"]
     assert t.scientific_text("item_1e3 and v2.0e") == "item_1e3 and v2.0e"
+
+
+def test_a_reproduced_number_is_shown_at_the_digits_of_the_published_one_beside_it():
+    frame = pd.DataFrame({"published": [0.3431, 0.756], "reproduced": [0.34312345, 0.7559871],
+                          "coef": [0.12345, 0.5]})
+    cells = t.table(frame, "c").cells
+    assert cells.values.tolist() == [["0.3431", "0.3431", "0.123"], ["0.756", "0.7560", "0.500"]]

@@ -268,6 +268,18 @@ def _flatten(data: pd.DataFrame | pd.Series, index: bool | None) -> pd.DataFrame
     return data
 
 
+def _beside_published(frame: pd.DataFrame) -> dict:
+    """Decimals of the numeric columns set beside a ``published`` column (``reproduced``,
+    ``reconciled``, ...): as many as the most precise published value carries, at least 3, so
+    that a reproduced number reads at the digits it is compared at."""
+    if "published" not in frame.columns or column_kind("published", frame["published"]) != "published":
+        return {}
+    printed = [format_number(v) for v in pd.to_numeric(frame["published"], errors="coerce").dropna()]
+    places = max([len(t.partition(".")[2]) for t in printed if "e" not in t] + [3])
+    return {c: places for c in ("reproduced", "reconciled", "implied")
+            if c in frame.columns and column_kind(c, frame[c]) == "estimate"}
+
+
 @dataclass
 class Table:
     """A table as a reader sees it: its caption, its cells as text, its note.
@@ -353,6 +365,7 @@ def table(data: pd.DataFrame | pd.Series, caption: str, *, note: str = "",
         kinds = {data.name if data.name is not None else "value": "mixed", **(kinds or {})}
         data = data.rename(index=lambda k: header(k) if isinstance(k, str) else k)
     frame = _flatten(data, index)
+    decimals = {**_beside_published(frame), **(decimals or {})}
     cells = format_frame(frame, kinds=kinds, decimals=decimals)
     headers = headers or {}
     shown = [headers.get(c, header(c)) for c in frame.columns]
