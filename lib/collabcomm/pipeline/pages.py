@@ -246,7 +246,9 @@ def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
     """The audit page: every row of ``audit.csv`` in one table per exhibit, each row with its
     status as a coloured badge. ``audit-filter.js`` (beside the landing template) adds filters
     by status and by exhibit in the browser; without JavaScript every row is shown."""
-    out = [f"({AUDIT_LABEL})=", "# Every checked number: the audit", "",
+    # no "Contents" panel on the right: the audit's wide tables use the whole width instead
+    out = ["---", "html_theme.sidebar_secondary.remove: true", "---", "",
+           f"({AUDIT_LABEL})=", "# Every checked number: the audit", "",
            "Each row of `data/derived/audit.csv`, which notebook 06 writes: a published number "
            "or claim of paper 001, what the check found, and its status. **match**: the "
            "reproduction or the check agrees with the published value within its rounding; "
