@@ -230,6 +230,14 @@ class Browser:
                              f"location.href.split('#')[0] === {page}", timeout=self.timeout):
             raise TimeoutError(f"chromium: {url} did not load within {self.timeout:.0f} s")
 
+    def resize(self, width: int, height: int, *, mobile: bool = False) -> None:
+        """Give the tab another viewport (``mobile``: a phone's, honouring the page's
+        ``<meta name="viewport">``); the next :meth:`open` lays the page out in it."""
+        self.width, self.height = width, height
+        self.call("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+                  session=True)
+
     def press(self, key: str) -> None:
         """Press and release a letter key in the tab (e.g. ``"s"`` for reveal.js's notes)."""
         code = {"key": key, "code": f"Key{key.upper()}", "windowsVirtualKeyCode": ord(key.upper())}

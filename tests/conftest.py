@@ -126,6 +126,17 @@ def full_run(tmp_path_factory):
     return root, report
 
 
+@pytest.fixture(scope="session")
+def built_site(full_run):
+    """The website built once from :func:`full_run`'s notebooks, shared by the tests that
+    read it: ``(root, build/html)``."""
+    from collabcomm.pipeline import site
+
+    root, report = full_run
+    assert report.ok, report.failure and report.failure.message
+    return root, site.build_site(root).parent
+
+
 NOTEBOOK_SETUP = """\
 import time
 from pathlib import Path

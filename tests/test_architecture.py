@@ -29,6 +29,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
                 "collabcomm.significance", "collabcomm.simulate"),
     "audit": ("collabcomm.audit",),
     "figures": ("collabcomm.figures",),
+    # presentation for readers: formats what the layers below return, computes no statistic
+    "presentation": ("collabcomm.present",),
     "machinery": ("collabcomm.pipeline", "collabcomm.__main__"),
 }
 """Each layer's modules; a name stands for the module and every module below it (a package)."""
@@ -125,6 +127,7 @@ NO_TEST_FILE = {
     "collabcomm": "the package's docstring and version",
     "collabcomm.__main__": "two lines handing over to collabcomm.pipeline.cli (test_pipeline_cli.py)",
     "collabcomm.pipeline": "re-exports of its modules, each with its own test file",
+    "collabcomm.present": "re-exports of its modules, each with its own test file",
     "collabcomm.paths": "used by every test that runs anything; its errors in test_pipeline_cli.py",
     "collabcomm.schema": "names only, used by the tests of every module that uses them",
     "collabcomm.errors": "the error types; each is raised and named in the tests of its module",

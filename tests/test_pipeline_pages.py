@@ -168,6 +168,7 @@ def test_findings_say_when_there_is_no_audit_yet():
 def test_the_audit_page_lists_every_row_with_its_status(small_audit):
     page = pages.audit_page(small_audit, box="BOX")
     assert "BOX" in page and ":::{container} audit-filter" in page
+    assert page.startswith("---\nhtml_theme.sidebar_secondary.remove: true\n---\n")
     assert [ln for ln in page.splitlines() if ln.startswith("(audit-exhibit-")] == [
         "(audit-exhibit-2)=", "(audit-exhibit-4)=", "(audit-exhibit-text)="]
     rows = re.findall(r"^\* - (.*(?:\n  -.*)*)", page, re.M)

@@ -110,10 +110,24 @@ def test_slide_notebook_skips_parameter_cells_and_drops_stderr():
     nb = _tiny_notebook()
     out = render.slide_notebook(nb)
     types = [c.metadata.get("slideshow", {}).get("slide_type") for c in out.cells]
-    assert types == ["slide", "skip", "skip", None, "slide"]
-    assert [o.get("name") for o in out.cells[3].outputs] == ["stdout"]
+    # a title slide first, a closing slide last
+    assert types == ["slide", "slide", "skip", "skip", None, "slide", "slide"]
+    assert [o.get("name") for o in out.cells[4].outputs] == ["stdout"]
     # the notebook given is not changed
     assert "slideshow" not in nb.cells[1].metadata and len(nb.cells[3].outputs) == 2
+
+
+def test_the_deck_opens_on_the_question_and_closes_on_the_take_home_lines():
+    nb = _tiny_notebook()
+    nb.cells[0].source = "# 07 · How likely was it?\n\nText."
+    nb.cells.insert(4, nbformat.v4.new_markdown_cell(
+        "**Take-home:** power is bought\nwith schools.\n\n**Reading it.** More."))
+    nb.cells.append(nbformat.v4.new_markdown_cell("Then. **Take-home:** only a reliable measure."))
+    out = render.slide_notebook(nb)
+    assert out.cells[0].source.startswith("# How likely was it?\n\n")
+    assert f"*{render.PAPER}* (paper 001)" in out.cells[0].source
+    assert out.cells[-1].source == ("## What to take home\n\n- Power is bought with schools.\n"
+                                    "- Only a reliable measure.")
 
 
 def test_copy_assets_copies_the_vendored_files_and_names_a_missing_one(tmp_path):
@@ -198,12 +212,23 @@ def test_deck_reads_as_a_lecture(rendered):
     notes = re.findall(r'<aside class="notes">(.*?)</aside>', html, re.S)
     code = "".join(notes)
     assert "simulate.simulate_model(n_schools" in code
-    assert ("figures.save_and_show(figures.power_curve(grid, term_label=term_label, "
-            "model=model)") in code
+    assert "page.figure(figures.power_curve(grid, term_label=term_label, model=model)" in code
     outside = re.sub(r'<aside class="notes">.*?</aside>', "", html, flags=re.S)
     assert "simulate.simulate_model(" not in outside and "save_and_show" not in outside
     # progress bars (stderr) are not on the slides
     assert "settings100%" not in html
+    # a title slide naming the paper and the question, a closing slide of the take-home lines
+    first, last = html.index("<section"), html.rindex("<section")
+    assert render.PAPER in html[first:html.index("</section>", first)]
+    assert "How likely was a 26-school study to detect the effect?" in html[first:first + 2000]
+    closing = html[last:]
+    assert "What to take home" in closing and closing.count("<li>") == 5
+    # the website's tables and captions, and real alt text on every figure
+    assert re.findall(r"Table 7\.\d+: ", html) and len(re.findall(r"Figure 7\.\d+: ", html)) >= 3
+    assert "No description has been provided" not in html
+    alts = re.findall(r'<img\b[^>]*?\balt="([^"]*)"[^>]*\bsrc="data:image/png;base64,', html)
+    assert len(alts) == 3 and all(len(a.split()) >= 5 for a in alts)
+    assert "dtype:" not in html and not re.search(r"\b\d\.\d+e[-+]\d+\b", outside)
 
 
 @pytest.mark.notebooks
@@ -249,12 +274,14 @@ def test_the_browser_sees_a_page_that_asks_the_network(browser, tmp_path):
 @pytest.mark.notebooks
 def test_deck_is_a_slideshow_offline(rendered, browser):
     deck = rendered
+    browser.resize(1280, 720)  # a classroom projector
     browser.open(deck.as_uri())
     assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"), \
         "reveal.js did not initialise"
     assert browser.evaluate("document.querySelectorAll('.reveal .slides section').length") > 1
-    assert browser.evaluate("Reveal.getTotalSlides()") == 9  # 6 slides, 3 with a 'numbers' slide
-    assert browser.evaluate("Reveal.getHorizontalSlides().length") == 6
+    # title, 6 slides (3 with a 'numbers' slide), what to take home
+    assert browser.evaluate("Reveal.getTotalSlides()") == 11
+    assert browser.evaluate("Reveal.getHorizontalSlides().length") == 8
     # a slideshow shows one slide at a time, not one long page
     assert browser.evaluate("document.querySelectorAll('.reveal .slides > section.present')"
                             ".length") == 1
@@ -269,12 +296,17 @@ def test_deck_is_a_slideshow_offline(rendered, browser):
                             ".filter(i => i.naturalWidth > 0).length") == 3
     # the code is one keypress away: in the speaker notes of its slide
     assert "simulate.simulate_model(n_schools" in browser.evaluate(
-        "Reveal.getSlideNotes(Reveal.getSlide(1, 0))")
+        "Reveal.getSlideNotes(Reveal.getSlide(2, 0))")
+    # body text readable at 1280 x 720: about 28 px on the screen
+    body = browser.evaluate("(() => { const p = Reveal.getSlide(1, 0).querySelector("
+                            "'.jp-RenderedMarkdown p'); return parseFloat(getComputedStyle(p)"
+                            ".fontSize) * Reveal.getScale(); })()")
+    assert 26 <= body <= 31, body
     shot = browser.screenshot(SCREENSHOTS / f"{DECK_NAME}_title.png")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     # the slide with the attenuation formula: KaTeX's fonts load from the local copy
-    browser.evaluate("Reveal.slide(3, 0)")
-    assert browser.wait_for("Reveal.getIndices().h === 3 && document.fonts.status === 'loaded'"
+    browser.evaluate("Reveal.slide(4, 0)")
+    assert browser.wait_for("Reveal.getIndices().h === 4 && document.fonts.status === 'loaded'"
                             " && document.fonts.check('16px KaTeX_Math')")
     browser.screenshot(SCREENSHOTS / f"{DECK_NAME}_attenuation.png")
     log = browser.log()
@@ -291,9 +323,9 @@ def test_key_s_shows_the_code_in_the_speaker_view_offline(rendered, browser):
     import time
 
     deck = rendered
-    browser.open(deck.as_uri() + "#/1")
+    browser.open(deck.as_uri() + "#/2")
     assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"
-                            " && Reveal.getIndices().h === 1")
+                            " && Reveal.getIndices().h === 2")
     before = set(browser.other_pages())
     browser.press("s")
     deadline, views = time.monotonic() + 20, {}

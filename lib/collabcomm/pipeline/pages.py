@@ -234,7 +234,9 @@ def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
     """The audit page: every row of ``audit.csv`` in one table per exhibit, each row with its
     status as a coloured badge. ``audit-filter.js`` (beside the landing template) adds filters
     by status and by exhibit in the browser; without JavaScript every row is shown."""
-    out = [f"({AUDIT_LABEL})=", "# Every checked number: the audit", "",
+    # no "Contents" panel on the right: the audit's wide tables use the whole width instead
+    out = ["---", "html_theme.sidebar_secondary.remove: true", "---", "",
+           f"({AUDIT_LABEL})=", "# Every checked number: the audit", "",
            "Each row of `data/derived/audit.csv`, which notebook 06 writes: a published number "
            "or claim of paper 001, what the check found, and its status. **match**: the "
            "reproduction or the check agrees with the published value within its rounding; "
@@ -288,6 +290,7 @@ class FigureEntry:
     page_title: str        # that notebook page's title
     section: str | None    # label of the notebook section that shows it
     section_title: str     # that section's heading
+    alt: str = ""          # its alt text: what it shows (the executed notebook's), if any
 
 
 def gallery_page(entries: list[FigureEntry], *, box: str,
@@ -306,7 +309,8 @@ def gallery_page(entries: list[FigureEntry], *, box: str,
     for notebook, group in groups.items():
         number = f" (notebook {notebook.split('_')[0]})" if notebook else ""
         heading = md_escape(group[0].page_title) if notebook else "Figures no notebook declares"
-        out += [f"## {heading}{number}", "", "::::{grid} 1 2 3 3", ":gutter: 3", ""]
+        # one figure a row, at the page's width: its labels stay readable
+        out += [f"## {heading}{number}", "", "::::{grid} 1", ":gutter: 3", ""]
         for e in group:
             if e.section:
                 link, kind = e.section, "ref"
@@ -316,7 +320,7 @@ def gallery_page(entries: list[FigureEntry], *, box: str,
             else:
                 link, kind, where = None, None, ": no notebook declares this figure"
             out += [f":::{{grid-item-card}} {md_escape(e.caption)}", f":img-top: {e.image}",
-                    f":img-alt: {md_escape(e.caption)}", ":class-card: gallery-card"]
+                    f":img-alt: {md_escape(e.alt or e.caption)}", ":class-card: gallery-card"]
             if link:
                 out += [f":link: {link}", f":link-type: {kind}"]
             out += ["", f"`{e.stem}`{where}"]

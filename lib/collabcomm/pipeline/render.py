@@ -37,6 +37,9 @@ __all__ = [
     "copy_assets",
     "asset_references",
     "offline_problems",
+    "PAPER",
+    "title_slide",
+    "closing_slide",
     "slide_notebook",
     "render_slides",
 ]
@@ -228,7 +231,7 @@ def _exporter():
                           extra_template_basedirs=[str(TEMPLATES)],
                           extra_template_paths=[str(TEMPLATES)],
                           reveal_url_prefix=f"{VENDOR_FOLDER}/reveal.js", reveal_theme="white",
-                          reveal_scroll=True,
+                          reveal_scroll=True, reveal_width="1280", reveal_height="720",
                           exclude_input_prompt=True, exclude_output_prompt=True)
 
 
@@ -240,12 +243,38 @@ def _write_checked(path: Path, body: str) -> Path:
     return path
 
 
+PAPER = "Collaborative community among professionals"
+"""The paper the decks teach from (paper 001, cited by its title)."""
+
+_QUESTION = re.compile(r"^#\s+(?:\d+\s*·\s*)?(.+?)\s*$", re.M)
+_TAKE_HOME = re.compile(r"\*\*Take-home:\*\*\s*(.+?)(?:\n\s*\n|\Z)", re.S)
+
+
+def title_slide(nb) -> str:
+    """Markdown of a deck's title slide: the notebook's question (its first heading, without
+    the ``NN ·`` prefix) and the paper it teaches from."""
+    question = next((m.group(1) for c in nb.cells if c.cell_type == "markdown"
+                     for m in [_QUESTION.search(c.source)] if m), "")
+    return (f"# {question}\n\nA classroom companion to *{PAPER}* (paper 001): its data, "
+            "its models and what a study of its size can detect.")
+
+
+def closing_slide(nb) -> str:
+    """Markdown of a deck's closing slide: every "**Take-home:**" line of the notebook, in
+    order, under "What to take home"."""
+    points = [" ".join(m.group(1).split()) for c in nb.cells if c.cell_type == "markdown"
+              for m in _TAKE_HOME.finditer(c.source)]
+    points = [p[:1].upper() + p[1:] for p in points]
+    return "## What to take home\n\n" + "\n".join(f"- {p}" for p in points)
+
+
 def slide_notebook(nb):
     """A copy of an executed notebook prepared for the slides.
 
     The parameter cells (the one tagged ``parameters`` and papermill's ``injected-parameters``
     copy) are marked ``skip``, and ``stderr`` streams (progress bars, warnings) are removed.
-    Every other cell, its slideshow metadata and its outputs are kept.
+    Every other cell, its slideshow metadata and its outputs are kept. A title slide
+    (:func:`title_slide`) opens the deck and a closing slide (:func:`closing_slide`) ends it.
 
     Parameters
     ----------
@@ -259,7 +288,12 @@ def slide_notebook(nb):
     """
     import copy
 
+    import nbformat
+
     out = copy.deepcopy(nb)
+    slide = {"slideshow": {"slide_type": "slide"}}
+    out.cells.insert(0, nbformat.v4.new_markdown_cell(title_slide(nb), metadata=copy.deepcopy(slide)))
+    out.cells.append(nbformat.v4.new_markdown_cell(closing_slide(nb), metadata=copy.deepcopy(slide)))
     for cell in out.cells:
         tags = cell.get("metadata", {}).get("tags", [])
         if "parameters" in tags or "injected-parameters" in tags:

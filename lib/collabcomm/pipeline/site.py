@@ -39,6 +39,7 @@ from ..paths import package_dir, project
 from .cite import citation_file
 from .downloads import FOLDER, figure_files, notebook_downloads, write_downloads
 from .front import front_screen
+from .nbpage import caption_figure, fold_code, lost_lines, parameters_table
 from .pages import (
     FigureEntry,
     audit_page,
@@ -54,6 +55,7 @@ __all__ = [
     "page_title",
     "prepare_notebook",
     "figure_entries",
+    "lost_text",
     "sphinx_config",
     "write_sources",
     "site_problems",
@@ -83,14 +85,20 @@ def page_title(nb, stem: str) -> str:
     return stem
 
 
-def prepare_notebook(nb, stem: str, box: str):
+def prepare_notebook(nb, stem: str, box: str, parameters: str | None = None):
     """The site's copy of an executed notebook, and its sections.
 
     The copy's first heading becomes :func:`page_title`; ``box`` (the reproduce box) follows the
     first markdown cell as a cell of its own; every ``##`` and ``###`` heading gets a label
     (``<stem>-section-<k>``, ``_`` written ``-``) that the gallery links to; progress bars
     (stderr streams such as tqdm's) are dropped; and a figure's text alternative (its output's
-    ``alt``: the figure's title) is handed to myst-nb. Outputs are otherwise kept as executed.
+    ``alt``) is handed to myst-nb. Outputs are otherwise kept as executed.
+
+    Code is folded (:func:`fold_code`): the parameters cell shows ``parameters`` (the
+    "Parameters of this run" table) in place of its code, papermill's injected cell is removed,
+    and every other cell's code sits behind a toggle (``hide-input``) unless the notebook tags
+    it ``remove-input``. A figure shown by :meth:`collabcomm.present.Page.figure` becomes one
+    figure with its numbered caption and a link to its SVG (:func:`caption_figure`).
 
     Returns
     -------
@@ -124,6 +132,8 @@ def prepare_notebook(nb, stem: str, box: str):
                     if "image/png" in o.get("data", {})}
             if len(alts) == 1 and None not in alts:  # myst-nb reads an image's alt from here
                 cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alts.pop()
+            fold_code(cell, parameters)
+            caption_figure(cell)
             continue
         if cell.cell_type != "markdown" or i == first + 1:
             continue
@@ -141,15 +151,17 @@ def prepare_notebook(nb, stem: str, box: str):
     return out, sections
 
 
-def _images(nb) -> list[tuple[int, bytes, str]]:
-    """(cell index, PNG bytes, alt text) of every PNG a notebook's outputs show."""
+def _images(nb) -> list[tuple[int, bytes, str, str]]:
+    """(cell index, PNG bytes, caption, alt text) of every PNG a notebook's outputs show; the
+    caption is the numbered one (:meth:`collabcomm.present.Page.figure`), else the alt text."""
     found = []
     for i, cell in enumerate(nb.cells):
         for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = o.get("data", {}).get("image/png")
             if data:
-                alt = o.get("metadata", {}).get("image/png", {}).get("alt", "")
-                found.append((i, base64.b64decode(data), alt))
+                meta = o.get("metadata", {}).get("image/png", {})
+                alt = meta.get("alt", "")
+                found.append((i, base64.b64decode(data), meta.get("caption") or alt, alt))
     return found
 
 
@@ -160,7 +172,8 @@ def figure_entries(figures: Path, notebooks: dict[str, tuple[Any, list, str]],
 
     A figure belongs to the section of the notebook whose output shows exactly its bytes
     (the notebooks show the saved file: :func:`collabcomm.figures.save_and_show`); its caption
-    is that output's text alternative (the figure's title). A figure that no output shows is
+    is that output's numbered caption (else its text alternative), and its alt text that
+    output's. A figure that no output shows is
     attributed to the notebook whose declared ``outputs`` (``notebooks/params.yaml``) match
     it, with no section, and captioned by its file name.
 
@@ -183,27 +196,27 @@ def figure_entries(figures: Path, notebooks: dict[str, tuple[Any, list, str]],
     """
     shown = {}
     for stem, (nb, sections, title) in notebooks.items():
-        for cell, png, alt in _images(nb):
+        for cell, png, caption, alt in _images(nb):
             heading = [s for s in sections if s[0] <= cell]
             label, section_title = (heading[-1][1], heading[-1][2]) if heading else (None, "")
             shown.setdefault(hashlib.sha256(png).hexdigest(),
-                             (stem, cell, alt, label, section_title, title))
+                             (stem, cell, caption, alt, label, section_title, title))
     order = {stem: k for k, stem in enumerate(notebooks)}
     entries = []
     for png in sorted(figures.glob("*.png")):
         hit = shown.get(hashlib.sha256(png.read_bytes()).hexdigest())
         if hit:
-            stem, cell, alt, label, section_title, title = hit
+            stem, cell, caption, alt, label, section_title, title = hit
             key = (order[stem], cell, png.stem)
-            caption = alt or png.stem.replace("_", " ")
+            caption = caption or png.stem.replace("_", " ")
         else:
             stem = next((s for s, globs in outputs.items() if s in notebooks and any(
                 fnmatch.fnmatchcase(f"figures/{png.name}", g) for g in globs)), None)
             key = (order.get(stem, len(order)), 10**9, png.stem)
-            caption, label, section_title = png.stem.replace("_", " "), None, ""
+            caption, alt, label, section_title = png.stem.replace("_", " "), "", None, ""
             title = notebooks[stem][2] if stem else ""
         entries.append((key, FigureEntry(png.stem, f"{image_dir}/{png.name}", caption, stem,
-                                         title, label, section_title)))
+                                         title, label, section_title, alt)))
     return [e for _, e in sorted(entries, key=lambda t: t[0])]
 
 
@@ -244,6 +257,8 @@ def sphinx_config(build: str | None = None) -> dict[str, Any]:
                                "use_download_button": False, "use_fullscreen_button": False,
                                "navigation_with_keys": False,
                                "extra_footer": build_footer(build)},
+        # one search box: the header's button; the sidebar's own field would be a second
+        "html_sidebars": {"**": ["navbar-logo.html", "icon-links.html", "sbt-sidebar-nav.html"]},
         "html_copy_source": False,
         "html_use_index": False,  # no index entries: no empty index page
         "html_domain_indices": False,
@@ -253,7 +268,7 @@ def sphinx_config(build: str | None = None) -> dict[str, Any]:
         "html_css_files": [f"vendor/{katex}/katex.min.css", "collabcomm.css", "front.css"],
         "html_js_files": [f"vendor/{katex}/katex.min.js",
                           f"vendor/{katex}/contrib/auto-render.min.js",
-                          "collabcomm-math.js", "audit-filter.js"],
+                          "collabcomm-math.js", "audit-filter.js", "collabcomm-figures.js"],
         "html_math_renderer": "katex",
         "html_show_sourcelink": False,
         "html_last_updated_fmt": None,
@@ -295,7 +310,8 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
     shutil.rmtree(src, ignore_errors=True)
     (src / "_static").mkdir(parents=True)
     copy_assets(src / "_static", ASSETS["html"], root=paths.root)
-    for f in ("collabcomm.css", "collabcomm-math.js", "audit-filter.js", "front.css"):
+    for f in ("collabcomm.css", "collabcomm-math.js", "audit-filter.js", "front.css",
+              "collabcomm-figures.js"):
         shutil.copyfile(STATIC / f, src / "_static" / f)
     specs = load_specs(paths.params_file)
     citation = citation_file(paths.root)
@@ -303,14 +319,16 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
     prepared = {}
     for stem in stems:
         nb = nbformat.read(paths.executed / f"{stem}.ipynb", as_version=4)
-        box = (reproduce_box(stem, _values(nb, stem, specs), specs, what="this page") + "\n"
+        values = _values(nb, stem, specs)
+        box = (reproduce_box(stem, values, specs, what="this page") + "\n"
                + notebook_downloads(stem, downloads))
-        site_nb, sections = prepare_notebook(nb, stem, box)
+        declared = specs[stem].parameters if stem in specs else {}
+        site_nb, sections = prepare_notebook(nb, stem, box, parameters_table(values, declared))
         nbformat.write(site_nb, src / f"{stem}.ipynb")
         prepared[stem] = (site_nb, sections, page_title(nb, stem))
     (src / "figures").mkdir()
-    for png in sorted(paths.figures.glob("*.png")):
-        shutil.copyfile(png, src / "figures" / png.name)
+    for fig in sorted([*paths.figures.glob("*.png"), *paths.figures.glob("*.svg")]):
+        shutil.copyfile(fig, src / "figures" / fig.name)
     audit_csv = paths.derived / "audit.csv"
     audit = (pd.read_csv(audit_csv, dtype=str, keep_default_na=False)
              if audit_csv.is_file() else None)
@@ -358,6 +376,22 @@ def site_problems(html: str | os.PathLike) -> list[str]:
     return problems
 
 
+def lost_text(html: str | os.PathLike, executed: str | os.PathLike) -> list[str]:
+    """Every Markdown line of an executed notebook (in ``executed``) that its page in the built
+    site ``html`` does not show in full (:func:`collabcomm.pipeline.nbpage.lost_lines`), as
+    ``"<notebook>: <line>"``."""
+    import nbformat
+
+    problems = []
+    for nb_path in sorted(Path(executed).glob("*.ipynb")):
+        page = Path(html) / f"{nb_path.stem}.html"
+        if page.is_file():
+            nb = nbformat.read(nb_path, as_version=4)
+            problems += [f"{nb_path.name}: {line!r}"
+                         for line in lost_lines(nb, page.read_text(encoding="utf-8"))]
+    return problems
+
+
 def build_site(root: str | os.PathLike | None = None) -> Path:
     """Build the companion website from the executed notebooks and the pipeline's outputs.
 
@@ -400,6 +434,11 @@ def build_site(root: str | os.PathLike | None = None) -> Path:
     problems = site_problems(paths.html)
     if problems:
         raise RenderError(f"{paths.html} would not work offline:\n  " + "\n  ".join(problems))
+    problems = lost_text(paths.html, paths.executed)
+    if problems:
+        raise RenderError("text of the notebooks is missing from their pages (MyST read it as "
+                          "markup: e.g. a line starting with '%' is a comment); rewrite these "
+                          "lines:\n  " + "\n  ".join(problems))
     return paths.html / "index.html"
 
 
