@@ -26,7 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
                 "collabcomm.reliability", "collabcomm.synthetic_survey",
                 "collabcomm.survey", "collabcomm.reconstruct", "collabcomm.moments",
                 "collabcomm.modelspec", "collabcomm.schooldata", "collabcomm.models",
-                "collabcomm.significance", "collabcomm.simulate"),
+                "collabcomm.significance", "collabcomm.simulate", "collabcomm.classroom"),
     "audit": ("collabcomm.audit",),
     "figures": ("collabcomm.figures",),
     "machinery": ("collabcomm.pipeline", "collabcomm.__main__"),
