@@ -29,6 +29,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
                 "collabcomm.significance", "collabcomm.simulate", "collabcomm.classroom"),
     "audit": ("collabcomm.audit",),
     "figures": ("collabcomm.figures",),
+    "presentation": ("collabcomm.live",),
     "machinery": ("collabcomm.pipeline", "collabcomm.__main__"),
 }
 """Each layer's modules; a name stands for the module and every module below it (a package)."""

@@ -43,6 +43,7 @@ from .pages import (
     landing_page,
     reproduce_box,
 )
+from .live import copy_live_assets, live_outputs
 from .render import ASSETS, copy_assets, offline_problems
 
 __all__ = [
@@ -209,7 +210,8 @@ def sphinx_config() -> dict[str, Any]:
     return {
         "project": SITE_TITLE,
         "author": "the collabcomm companion",
-        "extensions": ["myst_nb", "sphinx_design", "collabcomm.pipeline.site"],
+        "extensions": ["myst_nb", "sphinx_design", "collabcomm.pipeline.site",
+                       "collabcomm.pipeline.live"],
         "exclude_patterns": ["_build", "**.ipynb_checkpoints"],
         "html_theme": "sphinx_book_theme",
         "html_title": SITE_TITLE,
@@ -269,6 +271,7 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
     shutil.rmtree(src, ignore_errors=True)
     (src / "_static").mkdir(parents=True)
     copy_assets(src / "_static", ASSETS["html"], root=paths.root)
+    copy_live_assets(src / "_static", root=paths.root)
     for f in ("collabcomm.css", "collabcomm-math.js", "audit-filter.js"):
         shutil.copyfile(STATIC / f, src / "_static" / f)
     specs = load_specs(paths.params_file)
@@ -277,6 +280,7 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
         nb = nbformat.read(paths.executed / f"{stem}.ipynb", as_version=4)
         box = reproduce_box(stem, _values(nb, stem, specs), specs, what="this page")
         site_nb, sections = prepare_notebook(nb, stem, box)
+        site_nb = live_outputs(site_nb, stem)  # live figures drawn by the vendored vega
         nbformat.write(site_nb, src / f"{stem}.ipynb")
         prepared[stem] = (site_nb, sections, page_title(nb, stem))
     (src / "figures").mkdir()
