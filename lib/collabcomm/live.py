@@ -154,7 +154,7 @@ def _attenuation(attenuation: pd.DataFrame, table: pd.DataFrame, *, width: int, 
     lines = at.transform_fold(["effect", "observed"], as_=["which", "slope"]).transform_calculate(
         label="datum.which == 'effect' ? 'true slope' : 'expected observed slope'"
     ).mark_line(strokeWidth=3).encode(
-        x=x, y=y, color=alt.Color("label:N", title=None, scale=alt.Scale(
+        x=x, y=y, color=alt.Color("label:N", legend=None, scale=alt.Scale(
             domain=["true slope", "expected observed slope"], range=[TRUE_COLOR, CURVE_COLOR])),
         strokeDash=alt.StrokeDash("label:N", legend=None, scale=alt.Scale(
             domain=["true slope", "expected observed slope"], range=[[6, 4], [1, 0]])))
@@ -171,13 +171,15 @@ def _attenuation(attenuation: pd.DataFrame, table: pd.DataFrame, *, width: int, 
         readout="'reliability ' + format(datum.reliability, '.2f') + ': observed ' + "
                 "format(datum.observed, '.4f') + ' for a true ' + format(datum.effect, '.2f') + "
                 "' (' + format(datum.factor, '.0%') + ')'"
-    ).mark_text(align="left", baseline="top", fontSize=18, fontWeight="bold",
-                color=CURVE_COLOR).encode(x=alt.value(8), y=alt.value(4), text="readout:N"
-                                           ).properties(name="attenuation_readout")
+    ).mark_text(align="left", baseline="bottom", fontSize=17, fontWeight="bold",
+                color=CURVE_COLOR).encode(x=alt.value(8), y=alt.value(height - 8),
+                                          text="readout:N").properties(name="attenuation_readout")
     return alt.layer(lines, sims, rule, readout).properties(
         width=width, height=height,
         title=alt.TitleParams("Attenuation: the observed slope shrinks as reliability falls",
-                              subtitle="dots: mean estimate of the simulated studies at N"))
+                              subtitle=["dashed: the true slope; line: the slope a study "
+                                        "expects to observe;",
+                                        "dots: mean estimate of the simulated studies at N"]))
 
 
 def power_explorer(table: pd.DataFrame, attenuation: pd.DataFrame, *, n: int = 26,
@@ -202,18 +204,18 @@ def power_explorer(table: pd.DataFrame, attenuation: pd.DataFrame, *, n: int = 2
 
     params = _controls(table, n=n, effect=effect, reliability=reliability, level=level)
     power = _curve("power", "Power: share of studies with p < α", name="power_readout",
-                   label="power", fmt=".3f", paper_n=paper_n, width=620, height=300,
+                   label="power", fmt=".3f", paper_n=paper_n, width=540, height=300,
                    domain=[0, 1], reference=0.8).properties(
         title=alt.TitleParams("Power against the number of schools",
                               subtitle="dotted: power 0.8, a common target"))
     type_m = _curve("type_m", "Exaggeration ratio (Type M)", name="type_m_readout",
-                    label="Type M", fmt=".2f", paper_n=paper_n, width=280, height=200,
-                    reference=1).properties(title="Significant estimates exaggerate")
+                    label="Type M", fmt=".2f", paper_n=paper_n, width=215, height=200,
+                    reference=1).properties(title="Type M: exaggeration")
     type_s = _curve("type_s", "Wrong-sign rate (Type S)", name="type_s_readout",
-                    label="Type S", fmt=".3f", paper_n=paper_n, width=280, height=200
-                    ).properties(title="… and some have the wrong sign")
-    chart = alt.vconcat(power, alt.hconcat(type_m, type_s, spacing=40),
-                        _attenuation(attenuation, table, width=620, height=260),
+                    label="Type S", fmt=".3f", paper_n=paper_n, width=215, height=200
+                    ).properties(title="Type S: wrong sign")
+    chart = alt.vconcat(power, alt.hconcat(type_m, type_s, spacing=30),
+                        _attenuation(attenuation, table, width=540, height=260),
                         data=grid_data(table), spacing=36, config=CONFIG
                         ).add_params(*params.values())
     return LiveFigure(chart, "power, Type M and S, and attenuation, live")
@@ -234,7 +236,7 @@ def power_slide(table: pd.DataFrame, *, n: int = 26, effect: float = 0.08,
                          f"and level {level}")
     params = _controls(table, n=n, effect=effect, reliability=reliability, level=level,
                        only_n=True)
-    chart = _curve("power", "Power (p < %.2f)" % level, name="power_readout", label="power",
+    chart = _curve("power", f"Power (p < {level:.2f})", name="power_readout", label="power",
                    fmt=".3f", paper_n=paper_n, width=760, height=330, domain=[0, 1],
                    reference=0.8, fixed=True).properties(
         title=alt.TitleParams(f"Slope {effect:.2f} SD, reliability {reliability:.2f}",

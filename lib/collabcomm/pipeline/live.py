@@ -45,7 +45,7 @@ GLUE = package_dir() / "templates" / "live"
 
 def live_html(spec: dict, ident: str, title: str = "live figure") -> str:
     """The HTML that stands for one live figure: a ``div`` and its specification (without
-    ``$schema``; ``</`` written ``<\\/`` so the JSON cannot end the script element)."""
+    ``$schema``; ``</`` written with an escaped slash so the JSON cannot end the script)."""
     spec = {k: v for k, v in spec.items() if k != "$schema"}
     text = json.dumps(spec, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
     return (f'<div class="collabcomm-live" id="{escape(ident)}" role="figure" '
@@ -56,7 +56,7 @@ def live_html(spec: dict, ident: str, title: str = "live figure") -> str:
 
 def live_outputs(nb, stem: str = "nb"):
     """A copy of ``nb`` in which every Vega-Lite output is :func:`live_html` (ids
-    ``<stem>-live-<k>``, numbered from 1 in the notebook's order). Other outputs are kept."""
+    ``live-<stem>-<k>``, numbered from 1 in the notebook's order). Other outputs are kept."""
     out, k = copy.deepcopy(nb), 0
     for cell in out.cells:
         if cell.cell_type != "code":
@@ -67,7 +67,7 @@ def live_outputs(nb, stem: str = "nb"):
                 continue
             k += 1
             title = o["data"].get("text/plain", "live figure").strip("<>")
-            o["data"] = {"text/html": live_html(spec, f"{stem.replace('_', '-')}-live-{k}",
+            o["data"] = {"text/html": live_html(spec, f"live-{stem.replace('_', '-')}-{k}",
                                                 title),
                          "text/plain": o["data"].get("text/plain", "")}
             o.setdefault("metadata", {}).pop(VEGALITE_MIME, None)

@@ -36,6 +36,7 @@ from typing import Any
 from ..errors import RenderError
 from ..outputs import write_text
 from ..paths import package_dir, project
+from .live import copy_live_assets, live_outputs
 from .pages import (
     FigureEntry,
     audit_page,
@@ -43,7 +44,6 @@ from .pages import (
     landing_page,
     reproduce_box,
 )
-from .live import copy_live_assets, live_outputs
 from .render import ASSETS, copy_assets, offline_problems
 
 __all__ = [
