@@ -10,7 +10,8 @@ vega-lite, is vendored in ``vendor/vega/`` (``vendor/README.md``) and copied bes
 the mode, and the page names no address on the internet.
 
 The website loads these scripts only on the pages that have a live figure (:func:`setup`, a
-Sphinx extension); the slides load them from their template (``templates/live.j2``).
+Sphinx extension); the slides load them from their template (``live.j2``, beside the slides'
+template in ``lib/collabcomm/templates/``).
 """
 
 from __future__ import annotations
