@@ -26,11 +26,11 @@ LAYERS: dict[str, tuple[str, ...]] = {
                 "collabcomm.reliability", "collabcomm.omega", "collabcomm.synthetic_survey",
                 "collabcomm.survey", "collabcomm.reconstruct", "collabcomm.moments",
                 "collabcomm.modelspec", "collabcomm.schooldata", "collabcomm.models",
-                "collabcomm.significance", "collabcomm.simulate"),
+                "collabcomm.significance", "collabcomm.simulate", "collabcomm.classroom"),
     "audit": ("collabcomm.audit",),
     "figures": ("collabcomm.figures",),
     # presentation for readers: formats what the layers below return, computes no statistic
-    "presentation": ("collabcomm.present",),
+    "presentation": ("collabcomm.present", "collabcomm.live"),
     "machinery": ("collabcomm.pipeline", "collabcomm.__main__"),
 }
 """Each layer's modules; a name stands for the module and every module below it (a package)."""

@@ -186,7 +186,10 @@ def test_deck_loads_only_local_scripts_and_styles(rendered):
     assert deck == deck.parent.parent / "slides" / f"{DECK_NAME}.slides.html"
     refs = render.asset_references(deck.read_text(encoding="utf-8"))
     scripts = [u for where, u in refs if where in ("<script src>", "<link href>")]
-    assert scripts == ["vendor/reveal.js/dist/reveal.css", "vendor/katex/katex.min.css",
+    assert scripts == ["vendor/collabcomm-live/collabcomm-live.css", "vendor/vega/vega.min.js",
+                       "vendor/vega/vega-lite.min.js", "vendor/vega/vega-embed.min.js",
+                       "vendor/collabcomm-live/collabcomm-live.js",
+                       "vendor/reveal.js/dist/reveal.css", "vendor/katex/katex.min.css",
                        "vendor/katex/katex.min.js", "vendor/katex/contrib/auto-render.min.js",
                        "vendor/reveal.js/dist/theme/white.css", "vendor/reveal.js/dist/reveal.js",
                        "vendor/reveal.js/dist/plugin/notes.js"]
@@ -199,12 +202,12 @@ def test_deck_loads_only_local_scripts_and_styles(rendered):
 @pytest.mark.notebooks
 def test_deck_reads_as_a_lecture(rendered):
     html = rendered.read_text(encoding="utf-8")
-    # the question, five sections, three figures, a take-home line per section
+    # the question, six sections (the sixth live), three figures, a take-home line per section
     assert "The question." in html
-    for k in range(1, 6):
+    for k in range(1, 7):
         assert f"<h2 id=\"{k}." in html, k
     assert html.count('src="data:image/png;base64,') == 3
-    assert html.count("<strong>Take-home:</strong>") == 5
+    assert html.count("<strong>Take-home:</strong>") == 6
     assert html.count('class="fragment"') >= 5
     # no parameters cell (neither the defaults nor papermill's injected copy)
     assert "sim_seed = 0" not in html and "injected" not in html.lower()
@@ -279,9 +282,9 @@ def test_deck_is_a_slideshow_offline(rendered, browser):
     assert browser.wait_for("typeof Reveal !== 'undefined' && Reveal.isReady()"), \
         "reveal.js did not initialise"
     assert browser.evaluate("document.querySelectorAll('.reveal .slides section').length") > 1
-    # title, 6 slides (3 with a 'numbers' slide), what to take home
-    assert browser.evaluate("Reveal.getTotalSlides()") == 11
-    assert browser.evaluate("Reveal.getHorizontalSlides().length") == 8
+    # title, 7 slides (3 with a 'numbers' slide; one of them live), what to take home
+    assert browser.evaluate("Reveal.getTotalSlides()") == 12
+    assert browser.evaluate("Reveal.getHorizontalSlides().length") == 9
     # a slideshow shows one slide at a time, not one long page
     assert browser.evaluate("document.querySelectorAll('.reveal .slides > section.present')"
                             ".length") == 1

@@ -118,7 +118,8 @@ def test_the_site_is_configured_to_execute_nothing_and_load_katex_locally():
     config = site.sphinx_config()
     assert config["nb_execution_mode"] == "off"
     assert config["html_math_renderer"] == "katex"
-    assert config["extensions"] == ["myst_nb", "sphinx_design", "collabcomm.pipeline.site"]
+    assert config["extensions"] == ["myst_nb", "sphinx_design", "collabcomm.pipeline.site",
+                                    "collabcomm.pipeline.live"]
     assert config["html_theme"] == "sphinx_book_theme"
     assert not [f for f in config["html_js_files"] + config["html_css_files"] if "//" in f]
 

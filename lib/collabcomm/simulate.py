@@ -53,6 +53,9 @@ __all__ = [
     "school_reliability",
     "attenuation",
     "simulate_model",
+    "Studies",
+    "draw_studies",
+    "fit_studies",
     "power_summary",
     "retrodesign",
     "LEVELS",
@@ -263,6 +266,36 @@ def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
         ``estimate``, ``se``, ``p`` (arrays of length ``reps``, for the focal regressor),
         ``true_effect``, ``reliability`` (school level), ``focal`` (its name).
     """
+    lam = school_reliability(alpha, teachers, icc1)
+    return fit_studies(draw_studies(n_schools, reps=reps, model=model, seed=seed,
+                                    population=population, spec=spec), effect=effect,
+                       reliability=lam)
+
+
+@dataclass(frozen=True)
+class Studies:
+    """The random draws of :func:`simulate_model` for one seed, before the true slope and the
+    measurement's reliability are applied (:func:`draw_studies`, :func:`fit_studies`)."""
+
+    x_true: np.ndarray  # (reps, n, k) true regressors
+    noise: np.ndarray  # (reps, n) outcome residuals
+    errors: np.ndarray  # (reps, n, terms) standard normal measurement errors, one per added term
+    columns: tuple[int, ...]  # the regressor column of each added term
+    term_sds: np.ndarray  # population SD of each added term
+    intercept: float
+    slopes: np.ndarray  # the population's implied slopes, in regressor order
+    focal_index: int
+    focal: str
+
+
+def draw_studies(n_schools: int, *, reps: int = 2000, model: int = 5, seed: int = 0,
+                 population: Population | None = None, spec=None) -> Studies:
+    """The random part of :func:`simulate_model`: every draw, in the same order from the same
+    seed, so that ``fit_studies(draw_studies(...), effect=e, reliability=lam)`` is
+    ``simulate_model(...)`` with that effect and school-level reliability, bit for bit (an
+    error is a standard normal times its SD, as numpy's ``normal(0, sd)`` draws it). One set of
+    draws serves every slope and reliability (:mod:`collabcomm.classroom`'s grid).
+    """
     from .modelspec import exhibit4
     from .moments import ols_from_moments
 
@@ -284,26 +317,41 @@ def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
         raise CollabcommError(f"the population has no column(s) {lacking}, which model {model} "
                               f"of {spec.source} needs; its columns are {list(pop.means.index)}")
     truth = ols_from_moments(pop.corr, pop.sds, pop.means, 10_000, spec.outcome, xs)
-    b = truth.coef[xs].to_numpy(float).copy()
-    j = xs.index(focal)
-    true_effect = float(b[j]) if effect is None else float(effect)
-    b[j] = true_effect
     sigma = float(np.sqrt(1 - truth.r_squared) * pop.sds[spec.outcome])  # population residual SD
-    lam = school_reliability(alpha, teachers, icc1)
     rng = np.random.default_rng(seed)
     mean_x = pop.means[xs].to_numpy(float)
     x_true = rng.multivariate_normal(mean_x, pop.cov(xs), size=(reps, n_schools),
                                      method="cholesky")
-    y = float(truth.coef["const"]) + x_true @ b + rng.normal(0.0, sigma, (reps, n_schools))
-    x_obs = x_true.copy()
-    for name in spec.terms(model):
-        c = xs.index(name)
-        err_sd = pop.sds[name] * np.sqrt((1 - lam) / lam)
-        x_obs[:, :, c] += rng.normal(0.0, err_sd, (reps, n_schools))
+    noise = rng.normal(0.0, sigma, (reps, n_schools))
+    terms = list(spec.terms(model))
+    errors = np.stack([rng.standard_normal((reps, n_schools)) for _ in terms], axis=2)
+    return Studies(x_true=x_true, noise=noise, errors=errors,
+                   columns=tuple(xs.index(t) for t in terms),
+                   term_sds=pop.sds[terms].to_numpy(float),
+                   intercept=float(truth.coef["const"]),
+                   slopes=truth.coef[xs].to_numpy(float), focal_index=xs.index(focal),
+                   focal=focal)
+
+
+def fit_studies(studies: Studies, *, effect: float | None, reliability: float) -> dict:
+    """The deterministic part of :func:`simulate_model`: the outcome with the true slope
+    ``effect`` (None: the population's), the added terms observed with school-level
+    ``reliability``, and the model fitted to every study (same return value)."""
+    d, lam = studies, school_reliability(reliability)
+    b = d.slopes.copy()
+    j = d.focal_index
+    true_effect = float(b[j]) if effect is None else float(effect)
+    b[j] = true_effect
+    reps, n_schools = d.noise.shape
+    y = d.intercept + d.x_true @ b + d.noise
+    x_obs = d.x_true.copy()
+    for i, c in enumerate(d.columns):
+        err_sd = d.term_sds[i] * np.sqrt((1 - lam) / lam)
+        x_obs[:, :, c] += err_sd * d.errors[:, :, i]
     design = np.concatenate([np.ones((reps, n_schools, 1)), x_obs], axis=2)
     fit = batch_ols(design, y)
     return {"estimate": fit["coef"][:, j + 1], "se": fit["se"][:, j + 1], "p": fit["p"][:, j + 1],
-            "true_effect": true_effect, "reliability": lam, "focal": focal}
+            "true_effect": true_effect, "reliability": lam, "focal": d.focal}
 
 
 def power_summary(sim: dict, levels: tuple[float, ...] = LEVELS,

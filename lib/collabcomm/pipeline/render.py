@@ -338,8 +338,11 @@ def render_slides(notebook: str = "07_classroom_power",
     if not source.is_file():
         raise RenderError(f"{source} does not exist: run the notebook first "
                           f"(python -m collabcomm run --only {notebook[:2]})")
+    from .live import copy_live_assets, live_outputs
+
     copy_assets(paths.slides, ASSETS["slides"], root=paths.root)
-    nb = slide_notebook(nbformat.read(source, as_version=4))
+    copy_live_assets(paths.slides, root=paths.root)
+    nb = live_outputs(slide_notebook(nbformat.read(source, as_version=4)), notebook)
     from .provenance import describe
 
     body, _ = _exporter().from_notebook_node(  # the deck names the code it was built from

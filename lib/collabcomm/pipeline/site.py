@@ -40,6 +40,7 @@ from .cite import citation_file
 from .downloads import FOLDER, figure_files, notebook_downloads, write_downloads
 from .front import front_screen
 from .nbpage import caption_figure, fold_code, lost_lines, parameters_table
+from .live import copy_live_assets, live_outputs
 from .pages import (
     FigureEntry,
     audit_page,
@@ -246,7 +247,8 @@ def sphinx_config(build: str | None = None) -> dict[str, Any]:
         "copyright": f"2026 {AUTHOR}",
         "version": __version__,
         "release": __version__,
-        "extensions": ["myst_nb", "sphinx_design", "collabcomm.pipeline.site"],
+        "extensions": ["myst_nb", "sphinx_design", "collabcomm.pipeline.site",
+                       "collabcomm.pipeline.live"],
         # the downloads are files to copy, not documents (an executed notebook among them)
         "exclude_patterns": ["_build", "**.ipynb_checkpoints", f"{FOLDER}/**"],
         "html_theme": "sphinx_book_theme",
@@ -310,6 +312,7 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
     shutil.rmtree(src, ignore_errors=True)
     (src / "_static").mkdir(parents=True)
     copy_assets(src / "_static", ASSETS["html"], root=paths.root)
+    copy_live_assets(src / "_static", root=paths.root)
     for f in ("collabcomm.css", "collabcomm-math.js", "audit-filter.js", "front.css",
               "collabcomm-figures.js"):
         shutil.copyfile(STATIC / f, src / "_static" / f)
@@ -324,6 +327,7 @@ def write_sources(root: str | os.PathLike | None = None) -> Path:
                + notebook_downloads(stem, downloads))
         declared = specs[stem].parameters if stem in specs else {}
         site_nb, sections = prepare_notebook(nb, stem, box, parameters_table(values, declared))
+        site_nb = live_outputs(site_nb, stem)  # live figures drawn by the vendored vega
         nbformat.write(site_nb, src / f"{stem}.ipynb")
         prepared[stem] = (site_nb, sections, page_title(nb, stem))
     (src / "figures").mkdir()
