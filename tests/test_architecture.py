@@ -23,7 +23,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
              "collabcomm.published", "collabcomm.precision", "collabcomm.lazy",
              "collabcomm.outputs", "collabcomm.yamlfile"),
     "science": ("collabcomm.typology", "collabcomm.codebook", "collabcomm.instrument",
-                "collabcomm.reliability", "collabcomm.omega", "collabcomm.synthetic_survey",
+                "collabcomm.reliability", "collabcomm.intraclass", "collabcomm.omega", "collabcomm.synthetic_survey",
                 "collabcomm.survey", "collabcomm.reconstruct", "collabcomm.moments",
                 "collabcomm.modelspec", "collabcomm.schooldata", "collabcomm.models",
                 "collabcomm.significance", "collabcomm.simulate", "collabcomm.classroom"),

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
-from scipy import stats
 
 from collabcomm import reliability as rel
 from collabcomm.errors import CollabcommError, MissingDataWarning
+from collabcomm.intraclass import icc
 
 REF = Path(__file__).parent / "reference"
 
@@ -72,51 +72,6 @@ def test_against_pingouin(name):
     pa, (lo, hi) = pg.cronbach_alpha(data=d)
     assert a.alpha == pytest.approx(pa, abs=1e-12)
     assert (round(a.ci_low, 3), round(a.ci_high, 3)) == (lo, hi)  # pingouin rounds to 3
-
-
-def test_icc_by_hand_and_against_anova():
-    # groups A: 1,2,3 (mean 2); B: 4,5,6,7 (mean 5.5); grand mean 4
-    v = [1, 2, 3, 4, 5, 6, 7]
-    g = ["A"] * 3 + ["B"] * 4
-    ssb = 3 * (2 - 4) ** 2 + 4 * (5.5 - 4) ** 2       # 21
-    ssw = (1 + 0 + 1) + (2.25 + 0.25 + 0.25 + 2.25)   # 7
-    msb, msw = ssb / 1, ssw / 5
-    for group_size, k in (("mean", 7 / 2), ("adjusted", (7 - (9 + 16) / 7) / 1)):
-        res = rel.icc(v, g, group_size=group_size)
-        assert res["msb"] == pytest.approx(msb) and res["msw"] == pytest.approx(msw)
-        assert res["k"] == pytest.approx(k)
-        assert res["icc1"] == pytest.approx((msb - msw) / (msb + (k - 1) * msw))
-        assert res["icc2"] == pytest.approx((msb - msw) / msb)
-    assert rel.icc(v, g)["icc1"] == pytest.approx((21 - 1.4) / (21 + 2.5 * 1.4))  # default: N/J
-    f, _ = stats.f_oneway([1, 2, 3], [4, 5, 6, 7])
-    assert msb / msw == pytest.approx(f)
-    with pytest.raises(CollabcommError, match="group_size must be one of"):
-        rel.icc(v, g, group_size="harmonic")
-
-
-@pytest.fixture(scope="module")
-def multilevel_icc():
-    return pd.read_csv(REF / "multilevel_icc.csv")
-
-
-@pytest.mark.parametrize("dataset", ["bh1996", "lq2002"])
-def test_icc_equals_r_multilevel(dataset, multilevel_icc):
-    # Bliese's multilevel::ICC1 / ICC2 on its own real data (tests/reference/multilevel_icc.R)
-    d = pd.read_csv(REF / f"multilevel_{dataset}.csv")
-    ref = multilevel_icc[multilevel_icc.dataset == dataset]
-    assert len(ref) >= 3
-    for r in ref.itertuples():
-        mean = rel.icc(d[r.variable], d["group"])
-        adjusted = rel.icc(d[r.variable], d["group"], group_size="adjusted")
-        assert (mean["groups"], mean["n"]) == (r.groups, r.n)
-        assert mean["icc1"] == pytest.approx(r.icc1_mean, rel=1e-10, abs=1e-13)
-        assert mean["icc2"] == pytest.approx(r.icc2, rel=1e-10, abs=1e-13)
-        assert adjusted["icc1"] == pytest.approx(r.icc1_adjusted, rel=1e-10, abs=1e-13)
-        assert adjusted["icc2"] == mean["icc2"]
-    wbeing = ref[ref.variable == "WBEING"]
-    if len(wbeing):  # the value printed in the multilevel package's manual and tutorial
-        assert round(rel.icc(d["WBEING"], d["group"])["icc1"], 5) == 0.04337
-        assert round(rel.icc(d["WBEING"], d["group"])["icc1"], 4) == 0.0434  # Bliese (2000)
 
 
 def test_rwg_by_hand():
@@ -221,11 +176,11 @@ def test_a_school_with_every_answer_missing_does_not_abort_the_icc():
     g = ["a", "a", "b", "b", "c", "c"]
     with pytest.warns(MissingDataWarning, match=r"left out group\(s\) \['c'\]: every value is "
                                                 r"missing"):
-        res = rel.icc(v, g)
-    assert res == rel.icc(v[:4], g[:4])
+        res = icc(v, g)
+    assert res == icc(v[:4], g[:4])
     with pytest.raises(CollabcommError, match=r"ICC needs at least two groups with a value, "
                                               r"got 1; group\(s\) \['c'\] have no value"):
-        rel.icc([1.0, 2.0, np.nan], ["a", "a", "c"])
+        icc([1.0, 2.0, np.nan], ["a", "a", "c"])
     # in the aggregation: a school of blank rows is suppressed, the ICC still computed
     from collabcomm import survey
 
@@ -290,7 +245,7 @@ def test_grouped_aggregate_equals_the_unit_by_unit_loop(min_respondents):
     for scale in scales:  # ICC over the units shown: the same as icc() on them directly
         on = scores[scores["unit_id"].isin(got["schools"].dropna(subset=[scale])["unit_id"])]
         on = on.dropna(subset=[scale])
-        want_icc = rel.icc(on[scale], on["unit_id"])
+        want_icc = icc(on[scale], on["unit_id"])
         row = got["icc"].set_index("scale").loc[scale]
         assert row["icc1"] == pytest.approx(want_icc["icc1"], abs=1e-14)
         assert (row["schools"], row["teachers"]) == (want_icc["groups"], want_icc["n"])

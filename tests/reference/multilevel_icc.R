@@ -1,4 +1,4 @@
-# Reference values for collabcomm.reliability.icc: ICC(1) and ICC(2) from Bliese's multilevel
+# Reference values for collabcomm.intraclass.icc: ICC(1) and ICC(2) from Bliese's multilevel
 # package (multilevel::ICC1, multilevel::ICC2 on a one-way aov), on its real data sets bh1996
 # (Bliese & Halverson 1996; 7,382 soldiers in 99 companies) and lq2002 (2,042 soldiers in 49
 # companies). ICC(1) with the adjusted group size k0 = (N - sum(n^2)/N) / (J - 1) is computed

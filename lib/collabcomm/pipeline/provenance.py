@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import __version__
 from ..paths import package_dir
 
-__all__ = ["Commit", "git_commit", "stamp", "describe", "checkout_file"]
+__all__ = ["AUTHOR", "Commit", "git_commit", "stamp", "describe", "checkout_file", "build_footer"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,16 @@ def checkout_file(root: str | Path, name: str) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     return None
+
+
+AUTHOR = "collabcomm contributors"
+"""The companion's author, as CITATION.cff and LICENSE name it."""
+
+
+def build_footer(build: str) -> str:
+    """The line at the foot of every page: the version and commit the site was built from
+    (:func:`describe`)."""
+    import html
+
+    return (f'<p class="build-stamp">Built from {html.escape(build)}. Code under the MIT '
+            f"licence; how to cite: the landing page.</p>")

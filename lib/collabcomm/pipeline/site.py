@@ -39,8 +39,8 @@ from ..paths import package_dir, project
 from .cite import citation_file
 from .downloads import FOLDER, figure_files, notebook_downloads, write_downloads
 from .front import front_screen
-from .nbpage import caption_figure, fold_code, lost_lines, parameters_table
 from .live import copy_live_assets, live_outputs
+from .nbpage import caption_figure, fold_code, lost_lines, parameters_table
 from .pages import (
     FigureEntry,
     audit_page,
@@ -48,7 +48,7 @@ from .pages import (
     landing_page,
     reproduce_box,
 )
-from .provenance import describe
+from .provenance import AUTHOR, build_footer, describe
 from .render import ASSETS, copy_assets, offline_problems
 
 __all__ = [
@@ -219,19 +219,6 @@ def figure_entries(figures: Path, notebooks: dict[str, tuple[Any, list, str]],
         entries.append((key, FigureEntry(png.stem, f"{image_dir}/{png.name}", caption, stem,
                                          title, label, section_title, alt)))
     return [e for _, e in sorted(entries, key=lambda t: t[0])]
-
-
-AUTHOR = "collabcomm contributors"
-"""The companion's author, as CITATION.cff and LICENSE name it."""
-
-
-def build_footer(build: str) -> str:
-    """The line at the foot of every page: the version and commit the site was built from
-    (:func:`collabcomm.pipeline.provenance.describe`)."""
-    import html
-
-    return (f'<p class="build-stamp">Built from {html.escape(build)}. Code under the MIT '
-            f"licence; how to cite: the landing page.</p>")
 
 
 def sphinx_config(build: str | None = None) -> dict[str, Any]:
