@@ -260,7 +260,9 @@ def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
                           for s in counts.columns[1:] if counts.loc[exhibit, s])
         out += [f"(audit-exhibit-{exhibit})=", f"## {md_escape(_exhibit_title(exhibit))}", "",
                 f"{len(rows)} rows: {tally}.", "",
-                ":::{div} full-width", "", "```{list-table}", ":header-rows: 1",
+                # not the theme's "full-width" class: the theme's script then toggles the
+                # right-hand sidebar, which this page removes (a script error)
+                ":::{div} cc-audit-wide", "", "```{list-table}", ":header-rows: 1",
                 ":class: audit-table", ""]
         out.append(_list_row(columns))
         for _, r in rows.iterrows():
