@@ -125,3 +125,48 @@ def test_missing_codes_inside_the_scale_are_refused(codes, scale, message):
     assert message in str(info.value)
     # outside the scale they are fine
     assert len(instrument.read_survey(EXAMPLE, missing_codes=[-9, 99])) == 29
+
+
+def _example_rows():
+    text = EXAMPLE.read_text().splitlines()
+    return text[0], text[0].split(","), [line.split(",") for line in text[1:]]
+
+
+@pytest.mark.parametrize(("edits", "named"), [
+    # a wrong answer in a later column of an earlier row is named before an earlier column of
+    # a later row, and before an empty id further down
+    ([(3, "fragmented_union", "7"), (4, "traditional_policies", "x"), (5, "teacher_id", "")],
+     "row 3, column 'fragmented_union'"),
+    ([(4, "traditional_policies", "x"), (3, "school_id", "")], "row 3, column 'school_id'"),
+    ([(2, "collaborative_union", "2.5"), (2, "traditional_policies", "9")],
+     "row 2, column 'traditional_policies'"),
+])
+def test_the_first_wrong_cell_in_file_order_is_named(tmp_path, edits, named):
+    """Answers are converted a column at a time (each distinct cell once); the error must
+    still name the first wrong cell reading row by row, ids first, then the items in the
+    codebook's order."""
+    head, header, rows = _example_rows()
+    for line, column, value in edits:
+        rows[line - 2][header.index(column)] = value
+    p = tmp_path / "bad.csv"
+    p.write_text("\n".join([head, *(",".join(r) for r in rows)]) + "\n")
+    with pytest.raises(SurveyFileError, match=named.replace("(", r"\(")):
+        instrument.read_survey(p)
+
+
+def test_answers_equal_a_cell_by_cell_reading(tmp_path):
+    """Every cell of the example, with blanks, NA and declared codes, read column-wise equals
+    float(cell) or NaN read one by one."""
+    head, header, rows = _example_rows()
+    rows[0][header.index("collaborative_union")] = "NA"
+    rows[1][header.index("bureaucratic_union")] = " 4 "
+    rows[2][header.index("fragmented_policies")] = "-9"
+    p = tmp_path / "ok.csv"
+    p.write_text("\n".join([head, *(",".join(r) for r in rows)]) + "\n")
+    df = instrument.read_survey(p, missing_codes=[-9])
+    for i, r in enumerate(rows):
+        for item in ITEM_IDS:
+            v = r[header.index(item)].strip()
+            expected = np.nan if v in ("", "NA", "-9") else float(v)
+            got = df.loc[i, item]
+            assert (np.isnan(got) and np.isnan(expected)) or got == expected, (i, item, v)

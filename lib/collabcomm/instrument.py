@@ -281,6 +281,52 @@ def _answer(v: str, c: str, line: int, lo: int, hi: int, codes: set[int], path: 
     raise SurveyFileError(f"{where}: answer {x} is outside the response scale {lo}-{hi}{tail}")
 
 
+def _cells(rows: list[tuple[int, list[str]]], j: int) -> list[str]:
+    """Column ``j`` of the rows, each cell stripped."""
+    return [r[j].strip() for _, r in rows]
+
+
+def _columns(rows: list[tuple[int, list[str]]], col: dict[str, int], cb: Codebook,
+             path: Path) -> pd.DataFrame:
+    """The id columns as text and the items as float answers (NaN = missing).
+
+    Each distinct cell of an item is converted once (:func:`_answer`; a survey has a handful
+    of distinct answers, so 200,000 respondents cost one pass over the text, not one call per
+    answer). Where any cell is wrong, :func:`_first_error` walks the rows in file order, so
+    the error names the same first cell, row by row and column by column, as reading cell by
+    cell would.
+    """
+    codes = set(cb.missing_codes)
+    data: dict[str, list] = {}
+    for c in (cb.respondent, cb.unit):
+        data[c] = _cells(rows, col[c])
+        if not all(data[c]):
+            _first_error(rows, col, cb, codes, path)
+    for item in cb.items:
+        cells = _cells(rows, col[item.id])
+        value = {}
+        for v in dict.fromkeys(cells):
+            try:
+                value[v] = _answer(v, item.id, 0, item.low, item.high, codes, path, cb)
+            except SurveyFileError:
+                _first_error(rows, col, cb, codes, path)
+        data[item.id] = [value[v] for v in cells]
+    return pd.DataFrame(data)
+
+
+def _first_error(rows: list[tuple[int, list[str]]], col: dict[str, int], cb: Codebook,
+                 codes: set[int], path: Path) -> None:
+    """Raise the error of the first wrong cell in file order (row by row; in a row the ids,
+    then the items in the codebook's order)."""
+    for line, r in rows:
+        for c in (cb.respondent, cb.unit):
+            if not r[col[c]].strip():
+                raise SurveyFileError(f"{path}: row {line}, column '{c}' is empty")
+        for item in cb.items:
+            _answer(r[col[item.id]].strip(), item.id, line, item.low, item.high, codes, path, cb)
+    raise RuntimeError("_first_error found no wrong cell")  # unreachable: a cell failed
+
+
 def validate_survey(header: list[str], rows: list[list[str]], path: str | os.PathLike = "<data>",
                     codebook: Codebook | None = None, *, scale_min: int | None = None,
                     scale_max: int | None = None,
@@ -294,22 +340,9 @@ def validate_survey(header: list[str], rows: list[list[str]], path: str | os.Pat
         if any(c.strip() for c in r) and len(r) != width:
             raise SurveyFileError(f"{path}: row {i} has {len(r)} fields, the header has {width}")
     rows = [(i, r) for i, r in enumerate(rows, start=2) if any(c.strip() for c in r)]
-    ids = [cb.respondent, cb.unit]
     col = {c: header.index(c) for c in cb.columns}
-    codes = set(cb.missing_codes)
-    data: dict[str, list] = {c: [] for c in cb.columns}
-    line_of = []
-    for line, r in rows:
-        line_of.append(line)
-        for c in ids:
-            v = r[col[c]].strip()
-            if not v:
-                raise SurveyFileError(f"{path}: row {line}, column '{c}' is empty")
-            data[c].append(v)
-        for item in cb.items:
-            data[item.id].append(_answer(r[col[item.id]].strip(), item.id, line, item.low,
-                                         item.high, codes, path, cb))
-    df = pd.DataFrame(data)
+    line_of = [line for line, _ in rows]
+    df = _columns(rows, col, cb, path)
     who = df[cb.respondent]
     dup = who.duplicated(keep="first")
     if dup.any():

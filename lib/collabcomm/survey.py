@@ -187,10 +187,11 @@ def _natural_order(table: pd.DataFrame, unit: str, scales: list[str] | None = No
     """``table`` with its units in natural order (within each scale, in ``scales``' order)."""
     if table.empty:
         return table
-    keys = table[unit].map(natural_key)
-    order = (sorted(range(len(table)), key=lambda i: keys.iloc[i]) if scales is None else
-             sorted(range(len(table)),
-                    key=lambda i: (scales.index(table["scale"].iloc[i]), keys.iloc[i])))
+    keys = [natural_key(v) for v in table[unit].tolist()]
+    if scales is not None:
+        rank = {s: k for k, s in enumerate(scales)}
+        keys = [(rank[s], k) for s, k in zip(table["scale"].tolist(), keys, strict=True)]
+    order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as sorted() is
     return table.iloc[order].reset_index(drop=True)
 
 
