@@ -136,7 +136,9 @@ def _fake_env_run(tmp_path, uv_installs: bool) -> tuple[str, list[str]]:
            if uv_installs else "  echo 'ERROR: no matching distribution' >&2; exit 1;;\n")
         + "esac\n")
     (bindir / "python").chmod(0o755)
-    out = subprocess.run(["make", "env"], cwd=tmp_path, capture_output=True, text=True,
+    # --no-print-directory: under `make test` the nested make would say "Entering directory"
+    out = subprocess.run(["make", "--no-print-directory", "env"], cwd=tmp_path,
+                         capture_output=True, text=True,
                          check=True)
     return out.stdout, log.read_text().splitlines()
 

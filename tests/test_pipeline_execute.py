@@ -120,7 +120,7 @@ def test_cli_refuses_bad_parameter_with_exit_2(proj):
     root, _ = proj
     proc = _cli_run(root, "scale=-1")
     assert proc.returncode == 2
-    assert "notebook 01_fixture: parameter 'scale' = -1 must be at least 0" in proc.stderr
+    assert "notebook 01_fixture: parameter 'scale' = '-1' must be at least 0" in proc.stderr
     assert not (root / "build").exists()
 
 
