@@ -195,3 +195,27 @@ def project_copy(tmp_path):
     for sub in ("notebooks", "data"):
         shutil.copytree(REPO / sub, root / sub)
     return root
+
+
+@pytest.fixture(scope="session")
+def missing_ref():
+    """R's values for the data with missing answers (tests/reference/psych_missing.R)."""
+    from reference_missing import reference
+
+    return reference()
+
+
+@pytest.fixture(scope="session")
+def missing_surveys(tmp_path_factory):
+    """lq2002 with 5 % of answers deleted and multilevel's cohesion, each read through its
+    codebook: name -> (responses, codebook)."""
+    from reference_missing import cohesion_file, lq2002_codebook, lq2002_missing_file
+
+    from collabcomm import instrument
+
+    folder = tmp_path_factory.mktemp("missing")
+    lq_cb = lq2002_codebook()
+    coh_path, coh_cb = cohesion_file(folder)
+    return {"lq2002_missing": (instrument.read_survey(lq2002_missing_file(folder), lq_cb), lq_cb),
+            "cohesion": (instrument.read_survey(coh_path, coh_cb), coh_cb)}
+

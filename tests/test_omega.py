@@ -9,16 +9,12 @@ import pandas as pd
 import pytest
 from reference_missing import (
     SCALES,
-    cohesion_file,
-    lq2002_codebook,
-    lq2002_missing_file,
     r_value,
-    reference,
 )
 
-from collabcomm import instrument, survey
 from collabcomm import omega as om
 from collabcomm import reliability as rel
+from collabcomm import survey
 from collabcomm.errors import CollabcommError
 
 # lavaan stops its optimizer (nlminb) at a relative tolerance of 1e-10 in the discrepancy, so
@@ -27,61 +23,47 @@ from collabcomm.errors import CollabcommError
 OMEGA_TOL, PARAMETER_TOL = 1e-6, 1e-5
 
 
-@pytest.fixture(scope="module")
-def ref():
-    return reference()
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("omega")
-    lq_cb = lq2002_codebook()
-    coh_path, coh_cb = cohesion_file(folder)
-    return {"lq2002_missing": (instrument.read_survey(lq2002_missing_file(folder), lq_cb), lq_cb),
-            "cohesion": (instrument.read_survey(coh_path, coh_cb), coh_cb)}
-
-
 CASES = [("lq2002_missing", "LEAD"), ("lq2002_missing", "TSIG"), ("lq2002_missing", "HOSTIL"),
          ("cohesion", "COH")]
 
 
 @pytest.mark.parametrize(("name", "scale"), CASES)
-def test_omega_equals_lavaan(ref, data, name, scale):
-    responses, _ = data[name]
+def test_omega_equals_lavaan(missing_ref, missing_surveys, name, scale):
+    responses, _ = missing_surveys[name]
     result = om.omega_total(responses, SCALES[scale])
-    assert result.omega == pytest.approx(r_value(ref, name, scale, "omega", "omega_lavaan"),
+    assert result.omega == pytest.approx(r_value(missing_ref, name, scale, "omega", "omega_lavaan"),
                                          abs=OMEGA_TOL)
-    assert result.n == r_value(ref, name, scale, "omega", "n_complete")
+    assert result.n == r_value(missing_ref, name, scale, "omega", "n_complete")
     assert not result.heywood
     for item in SCALES[scale]:
         assert result.loadings[item] == pytest.approx(
-            r_value(ref, name, scale, "omega", "loading", item), abs=PARAMETER_TOL)
+            r_value(missing_ref, name, scale, "omega", "loading", item), abs=PARAMETER_TOL)
         assert result.residual_variances[item] == pytest.approx(
-            r_value(ref, name, scale, "omega", "theta", item), abs=PARAMETER_TOL)
+            r_value(missing_ref, name, scale, "omega", "theta", item), abs=PARAMETER_TOL)
 
 
 @pytest.mark.parametrize(("name", "scale"), CASES)
-def test_psych_omega_is_the_standardized_fit_over_the_observed_variance(ref, data, name, scale):
+def test_psych_omega_is_the_standardized_fit_over_the_observed_variance(missing_ref, missing_surveys, name, scale):
     # psych::omega(fm = "ml") fits the same ML model to the correlation matrix and divides by
     # the observed sum of correlations: 1 - sum(psi) / sum(R). The same fit gives it here.
-    responses, _ = data[name]
+    responses, _ = missing_surveys[name]
     r = np.corrcoef(responses[SCALES[scale]].dropna().to_numpy(), rowvar=False)
     _, psi = om.one_factor_ml(r)
     assert 1 - psi.sum() / r.sum() == pytest.approx(
-        r_value(ref, name, scale, "omega", "omega_psych_ml"), abs=OMEGA_TOL)
+        r_value(missing_ref, name, scale, "omega", "omega_psych_ml"), abs=OMEGA_TOL)
     # psych's default (minres) is another estimator: it differs from ML by up to 0.024 here
     # (cohesion), and from lavaan's omega, which weights the items' own metric, likewise
-    ml = r_value(ref, name, scale, "omega", "omega_lavaan")
-    assert abs(r_value(ref, name, scale, "omega", "omega_psych") - ml) < 0.025
+    ml = r_value(missing_ref, name, scale, "omega", "omega_lavaan")
+    assert abs(r_value(missing_ref, name, scale, "omega", "omega_psych") - ml) < 0.025
 
 
-def test_reliability_table_carries_omega(ref, data):
-    responses, cb = data["lq2002_missing"]
+def test_reliability_table_carries_omega(missing_ref, missing_surveys):
+    responses, cb = missing_surveys["lq2002_missing"]
     table = survey.analyse(responses, cb)["reliability"].set_index("scale")
     for scale in ("LEAD", "TSIG", "HOSTIL"):
         assert table.loc[scale, "omega"] == pytest.approx(
-            r_value(ref, "lq2002_missing", scale, "omega", "omega_lavaan"), abs=OMEGA_TOL)
-        assert table.loc[scale, "n_complete"] == r_value(ref, "lq2002_missing", scale, "omega",
+            r_value(missing_ref, "lq2002_missing", scale, "omega", "omega_lavaan"), abs=OMEGA_TOL)
+        assert table.loc[scale, "n_complete"] == r_value(missing_ref, "lq2002_missing", scale, "omega",
                                                          "n_complete")
 
 
