@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -249,3 +250,17 @@ def test_grouped_aggregate_equals_the_unit_by_unit_loop(min_respondents):
         row = got["icc"].set_index("scale").loc[scale]
         assert row["icc1"] == pytest.approx(want_icc["icc1"], abs=1e-14)
         assert (row["schools"], row["teachers"]) == (want_icc["groups"], want_icc["n"])
+
+
+def test_feldt_quantile_is_scipy_stats_f_isf_to_the_bit():
+    import itertools
+
+    from scipy import stats
+
+    from collabcomm.reliability import f_upper_quantile
+    for q, df1, df2 in itertools.product([0.001, 0.025, 0.5, 0.975], [1, 3, 10, 199_999],
+                                         [2, 40, 799_996]):
+        assert f_upper_quantile(q, df1, df2) == stats.f.isf(q, df1, df2), (q, df1, df2)
+    assert f_upper_quantile(0.025, 10, 40) == pytest.approx(2.388161086689864, abs=1e-12)
+    for bad in ((0.025, 0, 40), (0.025, 10, 0), (0.025, -1, 4), (1.5, 10, 40)):
+        assert math.isnan(f_upper_quantile(*bad)), bad

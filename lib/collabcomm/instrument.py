@@ -211,11 +211,11 @@ def read_survey(path: str | os.PathLike, codebook: Codebook | None = None, *,
     except csv.Error as exc:
         raise SurveyFileError(f"{path}: not readable as CSV ({exc})") from None
     header = [h.strip() for h in rows[0]]
-    body = [r for r in rows[1:] if any(c.strip() for c in r)]
-    if not body:
+    n_body = sum(1 for r in rows[1:] if "".join(r).strip())  # a row with a non-blank cell
+    if not n_body:
         raise SurveyFileError(f"{path}: the file has a header but no responses")
-    if len(body) > MAX_ROWS:
-        raise SurveyFileError(f"{path}: {len(body)} rows exceed the limit of {MAX_ROWS}")
+    if n_body > MAX_ROWS:
+        raise SurveyFileError(f"{path}: {n_body} rows exceed the limit of {MAX_ROWS}")
     return validate_survey(header, rows[1:], path, cb)
 
 
@@ -281,36 +281,34 @@ def _answer(v: str, c: str, line: int, lo: int, hi: int, codes: set[int], path: 
     raise SurveyFileError(f"{where}: answer {x} is outside the response scale {lo}-{hi}{tail}")
 
 
-def _cells(rows: list[tuple[int, list[str]]], j: int) -> list[str]:
-    """Column ``j`` of the rows, each cell stripped."""
-    return [r[j].strip() for _, r in rows]
-
-
 def _columns(rows: list[tuple[int, list[str]]], col: dict[str, int], cb: Codebook,
              path: Path) -> pd.DataFrame:
     """The id columns as text and the items as float answers (NaN = missing).
 
-    Each distinct cell of an item is converted once (:func:`_answer`; a survey has a handful
-    of distinct answers, so 200,000 respondents cost one pass over the text, not one call per
-    answer). Where any cell is wrong, :func:`_first_error` walks the rows in file order, so
+    Each distinct cell of an item is stripped and converted once (:func:`_answer`; a survey
+    has a handful of distinct answers, so 200,000 respondents cost one hashing pass over the
+    text, :func:`pandas.factorize`, not one call per answer). Where any cell is wrong, :func:`_first_error` walks the rows in file order, so
     the error names the same first cell, row by row and column by column, as reading cell by
     cell would.
     """
     codes = set(cb.missing_codes)
-    data: dict[str, list] = {}
+    width = max(col.values()) + 1
+    table = list(zip(*(r for _, r in rows), strict=True)) or [()] * width  # the file's columns
+    data: dict[str, list | np.ndarray] = {}
     for c in (cb.respondent, cb.unit):
-        data[c] = _cells(rows, col[c])
+        data[c] = [v.strip() for v in table[col[c]]]
         if not all(data[c]):
             _first_error(rows, col, cb, codes, path)
     for item in cb.items:
-        cells = _cells(rows, col[item.id])
+        where, distinct = pd.factorize(np.asarray(table[col[item.id]], dtype=object))
         value = {}
-        for v in dict.fromkeys(cells):
+        for v in dict.fromkeys(d.strip() for d in distinct):
             try:
                 value[v] = _answer(v, item.id, 0, item.low, item.high, codes, path, cb)
             except SurveyFileError:
                 _first_error(rows, col, cb, codes, path)
-        data[item.id] = [value[v] for v in cells]
+        answers = np.array([value[d.strip()] for d in distinct], dtype=float)
+        data[item.id] = answers[where]
     return pd.DataFrame(data)
 
 
@@ -336,10 +334,11 @@ def validate_survey(header: list[str], rows: list[list[str]], path: str | os.Pat
     path = Path(path) if not isinstance(path, Path) else path
     _check_header(header, cb, path)
     width = len(header)
-    for i, r in enumerate(rows, start=2):
-        if any(c.strip() for c in r) and len(r) != width:
+    # a row counts when one of its cells is not white space (then the cells joined are not)
+    rows = [(i, r) for i, r in enumerate(rows, start=2) if "".join(r).strip()]
+    for i, r in rows:
+        if len(r) != width:
             raise SurveyFileError(f"{path}: row {i} has {len(r)} fields, the header has {width}")
-    rows = [(i, r) for i, r in enumerate(rows, start=2) if any(c.strip() for c in r)]
     col = {c: header.index(c) for c in cb.columns}
     line_of = [line for line, _ in rows]
     df = _columns(rows, col, cb, path)

@@ -187,11 +187,15 @@ def _natural_order(table: pd.DataFrame, unit: str, scales: list[str] | None = No
     """``table`` with its units in natural order (within each scale, in ``scales``' order)."""
     if table.empty:
         return table
-    keys = [natural_key(v) for v in table[unit].tolist()]
+    where, distinct = pd.factorize(table[unit].astype(str))  # each unit's key computed once
+    keys = [natural_key(u) for u in distinct.tolist()]
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+    sort_keys = [rank[where]]
     if scales is not None:
-        rank = {s: k for k, s in enumerate(scales)}
-        keys = [(rank[s], k) for s, k in zip(table["scale"].tolist(), keys, strict=True)]
-    order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as sorted() is
+        position = {s: k for k, s in enumerate(scales)}
+        sort_keys.append(np.array([position[s] for s in table["scale"].tolist()], dtype=np.int64))
+    order = np.lexsort(sort_keys)  # stable; the last key is the primary one
     return table.iloc[order].reset_index(drop=True)
 
 
