@@ -170,3 +170,29 @@ def test_answers_equal_a_cell_by_cell_reading(tmp_path):
             expected = np.nan if v in ("", "NA", "-9") else float(v)
             got = df.loc[i, item]
             assert (np.isnan(got) and np.isnan(expected)) or got == expected, (i, item, v)
+
+
+def test_reading_pauses_the_garbage_collector_and_restores_it():
+    import gc
+
+    from collabcomm.instrument import _gc_paused
+    assert gc.isenabled()
+    with pytest.raises(ValueError), _gc_paused():
+        assert not gc.isenabled()
+        raise ValueError("a failure inside still restores the collector")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's choice to keep it off is kept
+    finally:
+        gc.enable()
+
+
+def test_blank_rows_anywhere_are_skipped_and_lines_still_count_them():
+    from collabcomm.instrument import _nonblank
+    rows = [["a", "1"], [], [" ", "\t"], ["", "2"], ["b", ""], ["  "]]
+    assert _nonblank(rows) == [(2, ["a", "1"]), (5, ["", "2"]), (6, ["b", ""])]
+    assert _nonblank([["x"]]) == [(2, ["x"])]
+    assert _nonblank([]) == []

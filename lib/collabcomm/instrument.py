@@ -22,8 +22,10 @@ Both ends are parameters (``scale_min``, ``scale_max``). A scale score needs at 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
+import gc
 import os
 import re
 from pathlib import Path
@@ -207,15 +209,18 @@ def read_survey(path: str | os.PathLike, codebook: Codebook | None = None, *,
         raise SurveyFileError(f"{path}: the file is empty")
     _sniff(path, raw.lstrip(b"\xef\xbb\xbf"), cb)
     try:
-        rows = list(csv.reader(text.splitlines()))
+        with _gc_paused():
+            rows = list(csv.reader(text.splitlines()))
     except csv.Error as exc:
         raise SurveyFileError(f"{path}: not readable as CSV ({exc})") from None
     header = [h.strip() for h in rows[0]]
-    n_body = sum(1 for r in rows[1:] if "".join(r).strip())  # a row with a non-blank cell
-    if not n_body:
+    # a row counts when one of its cells is not white space (then the cells joined are not)
+    if not any("".join(r).strip() for r in rows[1:]):
         raise SurveyFileError(f"{path}: the file has a header but no responses")
-    if n_body > MAX_ROWS:
-        raise SurveyFileError(f"{path}: {n_body} rows exceed the limit of {MAX_ROWS}")
+    if len(rows) - 1 > MAX_ROWS:  # only then can the rows that count exceed the limit
+        n_body = sum(1 for r in rows[1:] if "".join(r).strip())
+        if n_body > MAX_ROWS:
+            raise SurveyFileError(f"{path}: {n_body} rows exceed the limit of {MAX_ROWS}")
     return validate_survey(header, rows[1:], path, cb)
 
 
@@ -281,15 +286,41 @@ def _answer(v: str, c: str, line: int, lo: int, hi: int, codes: set[int], path: 
     raise SurveyFileError(f"{where}: answer {x} is outside the response scale {lo}-{hi}{tail}")
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """Python's cyclic garbage collector off for the block (and back on after, if it was on).
+
+    Reading 200,000 rows creates millions of lists and tuples, none of them in a cycle; each
+    allocation burst would otherwise start a collection that walks all of them (about half
+    of the time spent in :func:`csv.reader` and in transposing rows to columns)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _nonblank(rows: list[list[str]]) -> list[tuple[int, list[str]]]:
+    """The rows with a cell that is not white space, each with its line in the file (the
+    header is line 1). A row whose first cell is not white space counts at once (the common
+    case); any other counts when its cells joined are not white space."""
+    maybe = {j for j, r in enumerate(rows) if not r or not r[0].strip()}
+    blank = {j for j in maybe if not "".join(rows[j]).strip()}
+    numbered = zip(range(2, len(rows) + 2), rows, strict=True)
+    return [(i, r) for i, r in numbered if i - 2 not in blank] if blank else list(numbered)
+
+
 def _columns(rows: list[tuple[int, list[str]]], col: dict[str, int], cb: Codebook,
              path: Path) -> pd.DataFrame:
     """The id columns as text and the items as float answers (NaN = missing).
 
     Each distinct cell of an item is stripped and converted once (:func:`_answer`; a survey
     has a handful of distinct answers, so 200,000 respondents cost one hashing pass over the
-    text, :func:`pandas.factorize`, not one call per answer). Where any cell is wrong, :func:`_first_error` walks the rows in file order, so
-    the error names the same first cell, row by row and column by column, as reading cell by
-    cell would.
+    text, :func:`pandas.factorize`, not one call per answer). Where any cell is wrong,
+    :func:`_first_error` walks the rows in file order, so the error names the same first cell,
+    row by row and column by column, as reading cell by cell would.
     """
     codes = set(cb.missing_codes)
     width = max(col.values()) + 1
@@ -334,14 +365,14 @@ def validate_survey(header: list[str], rows: list[list[str]], path: str | os.Pat
     path = Path(path) if not isinstance(path, Path) else path
     _check_header(header, cb, path)
     width = len(header)
-    # a row counts when one of its cells is not white space (then the cells joined are not)
-    rows = [(i, r) for i, r in enumerate(rows, start=2) if "".join(r).strip()]
-    for i, r in rows:
-        if len(r) != width:
-            raise SurveyFileError(f"{path}: row {i} has {len(r)} fields, the header has {width}")
+    rows = _nonblank(rows)
+    if {len(r) for _, r in rows} - {width}:
+        i, r = next((i, r) for i, r in rows if len(r) != width)
+        raise SurveyFileError(f"{path}: row {i} has {len(r)} fields, the header has {width}")
     col = {c: header.index(c) for c in cb.columns}
     line_of = [line for line, _ in rows]
-    df = _columns(rows, col, cb, path)
+    with _gc_paused():
+        df = _columns(rows, col, cb, path)
     who = df[cb.respondent]
     dup = who.duplicated(keep="first")
     if dup.any():
