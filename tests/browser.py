@@ -33,6 +33,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -53,6 +55,12 @@ def chromium() -> str | None:
         if found:
             return found
     return None
+
+
+#: Marks a test that drives Chromium: skipped, saying how to get one, where there is none.
+needs_chromium = pytest.mark.skipif(
+    chromium() is None, reason="no Chromium found: install Debian's chromium (apt-get install "
+                               "chromium) or set COLLABCOMM_CHROMIUM to a Chromium binary")
 
 
 def _above_nine(fd: int) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import Browser, chromium
+from browser import Browser, chromium, needs_chromium
 
 from collabcomm import classroom as C
 from collabcomm import simulate as S
@@ -152,11 +152,6 @@ def test_the_notebook_the_page_and_the_deck_carry_the_same_figures(built):
 
 
 # --- in a browser with the network off -----------------------------------------------------------
-
-needs_chromium = pytest.mark.skipif(
-    chromium() is None, reason="no Chromium found: install Debian's chromium (apt-get install "
-                               "chromium) or set COLLABCOMM_CHROMIUM to a Chromium binary")
-
 
 @pytest.fixture(scope="module")
 def browser():

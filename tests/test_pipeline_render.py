@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import Browser, chromium
+from browser import Browser, chromium, needs_chromium
 
 from collabcomm.errors import RenderError
 from collabcomm.pipeline import render
@@ -248,11 +248,6 @@ def test_deck_names_the_version_and_commit_it_was_built_from(rendered):
 
 
 # --- in a browser with the network off ---------------------------------------------------------
-
-needs_chromium = pytest.mark.skipif(
-    chromium() is None, reason="no Chromium found: install Debian's chromium (apt-get install "
-                               "chromium) or set COLLABCOMM_CHROMIUM to a Chromium binary")
-
 
 @pytest.fixture(scope="module")
 def browser():

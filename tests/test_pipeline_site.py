@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from browser import Browser, chromium
+from browser import Browser, chromium, needs_chromium
 from bs4 import BeautifulSoup
 
 from collabcomm import pipeline
@@ -449,11 +449,6 @@ def test_every_download_link_is_relative_and_resolves(built):
 
 
 # --- in a browser with the network off -----------------------------------------------------------
-
-needs_chromium = pytest.mark.skipif(
-    chromium() is None, reason="no Chromium found: install Debian's chromium (apt-get install "
-                               "chromium) or set COLLABCOMM_CHROMIUM to a Chromium binary")
-
 
 @pytest.fixture(scope="module")
 def browser():

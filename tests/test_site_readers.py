@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import Browser, chromium
+from browser import Browser, chromium, needs_chromium
 
 from collabcomm.pipeline.nbpage import lost_lines
 
@@ -37,10 +37,6 @@ SHOTS = ("index", "02_instrument", "04_regressions", "06_reproducibility_audit",
 RAW_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d{6,}(?![\w.])|\b\d\.\d+e[-+]\d+\b")
 RAW_MISSING = {"NaN", "nan", "<NA>", "None", "NaT"}
 CAPTION = re.compile(r"^Figure \d+\.\d+: \S")
-
-needs_chromium = pytest.mark.skipif(
-    chromium() is None, reason="no Chromium found: install Debian's chromium (apt-get install "
-                               "chromium) or set COLLABCOMM_CHROMIUM to a Chromium binary")
 
 STATE = r"""(() => {
   const W = window.innerWidth;
