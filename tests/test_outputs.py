@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collabcomm import outputs
+from collabcomm.outputs import csv_text
 
 
 @pytest.fixture
@@ -103,3 +106,30 @@ def test_a_file_outside_the_project_is_staged_and_committed_back(tmp_path, monke
     assert not elsewhere.exists() and landed.is_relative_to(stage.resolve())
     assert outputs.commit_staged(stage, root) == [elsewhere]
     assert elsewhere.read_text() == "a\n"
+
+
+_CELLS = st.one_of(st.text(alphabet=st.characters(codec="utf-8"), max_size=6),
+                   st.sampled_from(["", " ", ",", '"', "\n", "\r", "a,b", 'x"y', "é"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_CELLS, st.integers(-10**12, 10**12), st.booleans(),
+                          st.floats(allow_nan=True, allow_infinity=True), _CELLS),
+                max_size=8),
+       st.sampled_from(["plain", "with floats", "with a missing text", "string dtype"]))
+def test_csv_text_writes_what_to_csv_writes(rows, kind):
+    # the direct csv.writer path (text, integers, booleans) and to_csv must agree byte for byte
+    from collabcomm.outputs import _plain_columns
+    from collabcomm.precision import format_table
+    frame = pd.DataFrame(rows, columns=["text", "n", "flag", "x", "b,c"]).astype(
+        {"text": object, "b,c": object, "n": "int64", "flag": bool})
+    if kind == "plain":
+        frame = frame.drop(columns="x")
+    elif kind == "with a missing text" and len(frame):
+        frame.loc[0, "text"] = None
+    elif kind == "string dtype":
+        frame = frame.drop(columns="x").astype({"text": "string"})
+    expected = format_table(frame).to_csv(index=False, lineterminator="\n")
+    assert csv_text(frame) == expected
+    if kind in ("plain", "string dtype"):
+        assert _plain_columns(format_table(frame)) is not None  # the direct path was taken

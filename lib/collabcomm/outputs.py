@@ -17,12 +17,15 @@ writes go straight to their target, still atomically.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import OutputWriteError, RunBusyError
@@ -138,8 +141,43 @@ def write_csv(data: pd.DataFrame, path: str | os.PathLike, *, index: bool = Fals
 
 def csv_text(data: pd.DataFrame, *, index: bool = False) -> str:
     r"""The text :func:`write_csv` writes: the precision policy applied, empty fields for
-    missing values, ``\n`` line ends."""
-    return format_table(data).to_csv(index=index, lineterminator="\n")
+    missing values, ``\n`` line ends.
+
+    A table whose cells are all text or plain integers and booleans once formatted (the
+    common case; :func:`_plain_columns`) goes straight to :func:`csv.writer`, the writer
+    ``DataFrame.to_csv`` itself uses, with its dialect (minimal quoting, ``"`` doubled);
+    anything else goes through ``to_csv``. Both give the same bytes (tested); the first is
+    about four times as fast on a table of 200,000 scores.
+    """
+    table = format_table(data)
+    columns = None if index else _plain_columns(table)
+    if columns is None:
+        return table.to_csv(index=index, lineterminator="\n")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns.tolist())
+    writer.writerows(zip(*columns, strict=True))
+    return out.getvalue()
+
+
+def _plain_columns(table: pd.DataFrame) -> list[list] | None:
+    """Each column of ``table`` as a list of Python strings, integers or booleans, which
+    :func:`csv.writer` writes exactly as ``to_csv`` does; None when a column holds anything
+    else (a missing value, a float, a mixed object) or a column name is not a string."""
+    if not all(isinstance(c, str) for c in table.columns):
+        return None
+    columns = []
+    for _, column in table.items():
+        dtype = column.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            columns.append(column.tolist())
+        elif (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)) and \
+                not column.isna().any() and \
+                pd.api.types.infer_dtype(column, skipna=False) in ("string", "empty"):
+            columns.append(column.tolist())
+        else:
+            return None
+    return columns
 
 
 def _real(target: Path) -> Path:
