@@ -214,14 +214,12 @@ def read_survey(path: str | os.PathLike, codebook: Codebook | None = None, *,
     except csv.Error as exc:
         raise SurveyFileError(f"{path}: not readable as CSV ({exc})") from None
     header = [h.strip() for h in rows[0]]
-    # a row counts when one of its cells is not white space (then the cells joined are not)
-    if not any("".join(r).strip() for r in rows[1:]):
+    body = _nonblank(rows[1:])
+    if not body:
         raise SurveyFileError(f"{path}: the file has a header but no responses")
-    if len(rows) - 1 > MAX_ROWS:  # only then can the rows that count exceed the limit
-        n_body = sum(1 for r in rows[1:] if "".join(r).strip())
-        if n_body > MAX_ROWS:
-            raise SurveyFileError(f"{path}: {n_body} rows exceed the limit of {MAX_ROWS}")
-    return validate_survey(header, rows[1:], path, cb)
+    if len(body) > MAX_ROWS:
+        raise SurveyFileError(f"{path}: {len(body)} rows exceed the limit of {MAX_ROWS}")
+    return _validated(header, body, path, cb)
 
 
 def _check_header(header: list[str], cb: Codebook, path: Path) -> None:
@@ -332,13 +330,14 @@ def _columns(rows: list[tuple[int, list[str]]], col: dict[str, int], cb: Codeboo
             _first_error(rows, col, cb, codes, path)
     for item in cb.items:
         where, distinct = pd.factorize(np.asarray(table[col[item.id]], dtype=object))
+        stripped = [d.strip() for d in distinct]
         value = {}
-        for v in dict.fromkeys(d.strip() for d in distinct):
+        for v in dict.fromkeys(stripped):
             try:
                 value[v] = _answer(v, item.id, 0, item.low, item.high, codes, path, cb)
             except SurveyFileError:
                 _first_error(rows, col, cb, codes, path)
-        answers = np.array([value[d.strip()] for d in distinct], dtype=float)
+        answers = np.array([value[v] for v in stripped], dtype=float)
         data[item.id] = answers[where]
     return pd.DataFrame(data)
 
@@ -362,10 +361,14 @@ def validate_survey(header: list[str], rows: list[list[str]], path: str | os.Pat
                     missing_codes: list[int] | tuple[int, ...] | None = None) -> pd.DataFrame:
     """Validate a parsed survey (header and rows of strings); see :func:`read_survey`."""
     cb = resolve(codebook, scale_min=scale_min, scale_max=scale_max, missing_codes=missing_codes)
-    path = Path(path) if not isinstance(path, Path) else path
+    return _validated(header, _nonblank(rows), Path(path), cb)
+
+
+def _validated(header: list[str], rows: list[tuple[int, list[str]]], path: Path,
+               cb: Codebook) -> pd.DataFrame:
+    """:func:`validate_survey` on the rows :func:`_nonblank` kept, with their lines."""
     _check_header(header, cb, path)
     width = len(header)
-    rows = _nonblank(rows)
     if {len(r) for _, r in rows} - {width}:
         i, r = next((i, r) for i, r in rows if len(r) != width)
         raise SurveyFileError(f"{path}: row {i} has {len(r)} fields, the header has {width}")
