@@ -23,12 +23,12 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PIP     := $(PY) -m pip --disable-pip-version-check --no-input -q
-# The installer: uv, from its wheel on the package index (pip puts it into .venv, or into
-# build/lock-tools for `make lock`). The one pin of its version.
+# The installer: uv, from its wheel on the package index, put by the base Python's pip into
+# build/tools (shared with `make lock`; not into .venv, which then needs no pip at all). The one
+# pin of its version.
 UV_VERSION := 0.13.9
-UV      := $(VENV)/bin/uv
-# the machine's pip configuration may name local index folders that do not exist; pip warns
-# about each one on every package, which buries real messages, so those lines are dropped
+TOOLS   := build/tools
+UV      := $(TOOLS)/bin/uv
 QUIET   := 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 ARGS    ?=
 
@@ -38,29 +38,34 @@ env: $(STAMP)
 
 # Recreated when missing, or when the lock or the package metadata changed since the last install.
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(PY) || { \
-	  for p in $(or $(PYTHON3),python3 python3.13 python3.12 python3.11); do \
-	    v=$$($$p -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue; \
-	    case " $(SUPPORTED_PYTHONS) " in *" $$v "*) py=$$p; break;; esac; \
-	    echo "$$p is Python $$v; the companion supports Python $(SUPPORTED_PYTHONS)" >&2; \
-	  done; \
-	  test -n "$$py" || { echo "error: no supported Python found (tried: $(or $(PYTHON3),python3 python3.13 python3.12 python3.11))." >&2; \
-	    echo "The companion supports Python $(SUPPORTED_PYTHONS); name one with e.g. PYTHON3=python3.12 make reproduce" >&2; exit 1; }; \
-	  echo "creating $(VENV) with $$py (Python $$v)"; $$py -m venv $(VENV); }
-	@test "$$($(UV) --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" || { \
-	  echo "installing uv $(UV_VERSION) into $(VENV) (with pip, from the package index)"; \
-	  $(PIP) install uv==$(UV_VERSION) $(QUIET) || rm -f $(UV); }
-	@if test -x $(UV); then \
-	  echo "installing the pinned lock into $(VENV) with uv (requirements.txt)"; \
-	  $(UV) pip install --quiet --python $(PY) -r requirements.txt && \
-	  $(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; \
+	@for p in $(or $(PYTHON3),python3 python3.13 python3.12 python3.11); do \
+	  out=$$($$p -c 'import sys; print("%d.%d" % sys.version_info[:2], sys.executable)' 2>/dev/null) || continue; \
+	  v=$${out%% *}; case " $(SUPPORTED_PYTHONS) " in *" $$v "*) py=$$p; exe=$${out#* }; break;; esac; \
+	  echo "$$p is Python $$v; the companion supports Python $(SUPPORTED_PYTHONS)" >&2; \
+	done; \
+	test -n "$$py" || { echo "error: no supported Python found (tried: $(or $(PYTHON3),python3 python3.13 python3.12 python3.11))." >&2; \
+	  echo "The companion supports Python $(SUPPORTED_PYTHONS); name one with e.g. PYTHON3=python3.12 make reproduce" >&2; exit 1; }; \
+	test "$$($(UV) --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" || { \
+	  echo "fetching uv $(UV_VERSION) into $(TOOLS) (with $$py's pip, from the package index)"; \
+	  rm -rf $(TOOLS).part; \
+	  PIP_ROOT_USER_ACTION=ignore $$py -m pip --disable-pip-version-check --no-input -q install --no-deps \
+	    --no-compile --only-binary :all: --target $(TOOLS).part uv==$(UV_VERSION) $(QUIET) && test -x $(TOOLS).part/bin/uv && \
+	    rm -rf $(TOOLS) && mv $(TOOLS).part $(TOOLS); rm -rf $(TOOLS).part; }; \
+	if test -x $(UV); then \
+	  test -x $(PY) || { echo "creating $(VENV) with $$py (Python $$v)"; \
+	    $(UV) venv --quiet --python "$$exe" $(VENV); } && \
+	  echo "installing the pinned lock into $(VENV) with uv (requirements.txt)" && \
+	  $(UV) pip install --quiet --python $(PY) -r requirements.txt || exit 1; \
+	  editable() { $(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; }; \
 	else \
 	  echo "uv $(UV_VERSION) could not be installed: installing the pinned lock with pip instead (slower, about a minute)"; \
-	  $(PIP) install -r requirements.txt $(QUIET) && \
-	  $(PIP) install --no-deps --no-build-isolation -e . $(QUIET); \
-	fi
-	@$(PY) -m ipykernel install --sys-prefix --name collabcomm --display-name "Python (collabcomm)" >/dev/null
-	@$(PY) -m collabcomm.pipeline.warm
+	  { test -x $(PY) || { echo "creating $(VENV) with $$py (Python $$v)"; $$py -m venv $(VENV); }; } && \
+	  { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip -q; } && \
+	  $(PIP) install -r requirements.txt $(QUIET) || exit 1; \
+	  editable() { $(PIP) install --no-deps --no-build-isolation -e . $(QUIET); }; \
+	fi; \
+	{ editable && $(PY) -m ipykernel install --sys-prefix --name collabcomm --display-name "Python (collabcomm)" >/dev/null; } & side=$$!; \
+	PYTHONPATH=lib $(PY) -m collabcomm.pipeline.warm; warm=$$?; wait $$side && test $$warm = 0
 	@touch $(STAMP)
 
 reproduce: $(STAMP)
@@ -95,11 +100,12 @@ vendor:
 	bash vendor/update.sh
 
 # Regenerate the lock (requirements.txt) from requirements.in for every supported Python at once,
-# with uv (installed into build/lock-tools, not into .venv). Needs the package index.
+# with the pinned uv in build/tools (as `make env` puts it there). Needs the package index.
 lock:
-	@test -x build/lock-tools/bin/uv || { $(or $(PYTHON3),python3) -m venv build/lock-tools && \
-	  build/lock-tools/bin/python -m pip install -q uv==$(UV_VERSION) $(QUIET); }
-	build/lock-tools/bin/uv pip compile --universal --python-version 3.11 requirements.in \
+	@test -x $(UV) || { rm -rf $(TOOLS).part && PIP_ROOT_USER_ACTION=ignore \
+	  $(or $(PYTHON3),python3) -m pip install -q --target $(TOOLS).part uv==$(UV_VERSION) $(QUIET) && \
+	  mv $(TOOLS).part $(TOOLS); }
+	$(UV) pip compile --universal --python-version 3.11 requirements.in \
 	  -o requirements.txt --custom-compile-command "make lock"
 
 clean:

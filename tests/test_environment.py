@@ -115,60 +115,101 @@ def test_installed_versions_match_the_lock():
     assert not wrong, f"installed versions differ from requirements.txt: {wrong}"
 
 
+def _uv_version() -> str:
+    return re.search(r"^UV_VERSION := (\S+)$", (REPO / "Makefile").read_text(), re.M).group(1)
+
+
 def _fake_env_run(tmp_path, uv_installs: bool) -> tuple[str, list[str]]:
-    """``make env`` in a copy of the Makefile and lock with a stand-in ``.venv``: its python
-    logs every call (and, when ``uv_installs``, a pip install of uv puts a logging ``uv``
-    beside it); the recipe's own messages and the calls it made are returned."""
+    """``make env`` in a copy of the Makefile and lock, with stand-ins that log every call: a
+    base Python (``PYTHON3``; its pip puts a stand-in ``uv`` into the --target folder when
+    ``uv_installs``, else fails), that uv, and the ``.venv`` python either of them creates.
+    The recipe's own messages and the calls made are returned."""
     import shutil
     import subprocess
 
     for name in ("Makefile", "requirements.txt", "pyproject.toml"):
         shutil.copy(REPO / name, tmp_path / name)
-    bindir = tmp_path / ".venv" / "bin"
-    bindir.mkdir(parents=True)
     log = tmp_path / "calls.log"
-    uv_stub = f'#!/bin/sh\nif [ "$1" = --version ]; then echo "uv 0.0.0 (stand-in)"; fi\necho "uv $*" >> {log}\n'
-    (bindir / "python").write_text(
-        "#!/bin/sh\n"
-        f'echo "python $*" >> {log}\n'
-        'case "$*" in *"install uv=="*)\n'
-        + (f"  cat > {bindir}/uv <<'STUB'\n{uv_stub}STUB\n  chmod +x {bindir}/uv; exit 0;;\n"
-           if uv_installs else "  echo 'ERROR: no matching distribution' >&2; exit 1;;\n")
-        + "esac\n")
-    (bindir / "python").chmod(0o755)
+    venv_python = f'#!/bin/sh\necho "python $*" >> {log}\n'
+
+    def stub(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        path.chmod(0o755)
+
+    uv = (f'#!/bin/sh\nif [ "$1" = --version ]; then echo "uv {_uv_version()} (stand-in)"; exit; fi\n'
+          f'echo "uv $*" >> {log}\n'
+          'if [ "$1" = venv ]; then for last; do :; done; mkdir -p "$last/bin"\n'
+          f"  cat > \"$last/bin/python\" <<'VENV'\n{venv_python}VENV\n"
+          '  chmod +x "$last/bin/python"; fi\n')
+    base = tmp_path / "base" / "python3.12"
+    stub(base, "#!/bin/sh\n"
+         f'case "$1" in -c) echo "3.12 {base}"; exit;; esac\n'
+         f'echo "base $*" >> {log}\n'
+         'case "$*" in *"install"*"uv=="*)\n'
+         + ('  for a; do [ "$prev" = --target ] && dir=$a; prev=$a; done; mkdir -p "$dir/bin"\n'
+            f"  cat > \"$dir/bin/uv\" <<'UV'\n{uv}UV\n  chmod +x \"$dir/bin/uv\"; exit 0;;\n"
+            if uv_installs else "  echo 'ERROR: no matching distribution' >&2; exit 1;;\n")
+         + '*"-m venv"*) mkdir -p .venv/bin\n'
+         f"  cat > .venv/bin/python <<'STUB'\n{venv_python}STUB\n  chmod +x .venv/bin/python;;\n"
+         "esac\n")
     # --no-print-directory: under `make test` the nested make would say "Entering directory"
-    out = subprocess.run(["make", "--no-print-directory", "env"], cwd=tmp_path,
-                         capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(["make", "--no-print-directory", "env", f"PYTHON3={base}"],
+                         cwd=tmp_path, capture_output=True, text=True, check=True)
     return out.stdout, log.read_text().splitlines()
+
+
+EDITABLE = "--no-deps --no-build-isolation -e ."
+KERNEL = "python -m ipykernel install --sys-prefix --name collabcomm --display-name Python (collabcomm)"
+WARM = "python -m collabcomm.pipeline.warm"
+
+
+def _parallel_tail(calls: list[str], editable: str) -> None:
+    """The last three calls: the editable install then the kernel, beside the compile step
+    (they run at the same time, so only the editable install's order before the kernel holds)."""
+    assert sorted(calls[-3:]) == sorted([editable, KERNEL, WARM])
+    assert calls.index(editable) < calls.index(KERNEL)
 
 
 def test_make_env_installs_the_lock_with_the_pinned_uv(tmp_path):
     makefile = (REPO / "Makefile").read_text()
     assert makefile.count("UV_VERSION :=") == 1  # one pin, shared with `make lock`
-    version = re.search(r"^UV_VERSION := (\S+)$", makefile, re.M).group(1)
+    version = _uv_version()
     said, calls = _fake_env_run(tmp_path, uv_installs=True)
     assert said.splitlines() == [
-        f"installing uv {version} into .venv (with pip, from the package index)",
-        "installing the pinned lock into .venv with uv (requirements.txt)"]
-    assert calls[0].endswith(f"-m pip --disable-pip-version-check --no-input -q install uv=={version}")
-    assert calls[1:] == [
-        "uv pip install --quiet --python .venv/bin/python -r requirements.txt",
-        "uv pip install --quiet --python .venv/bin/python --no-deps --no-build-isolation -e .",
-        "python -m ipykernel install --sys-prefix --name collabcomm --display-name Python "
-        "(collabcomm)",
-        "python -m collabcomm.pipeline.warm"]
-    assert not any("install -r requirements.txt" in c and c.startswith("python") for c in calls)
+        f"fetching uv {version} into build/tools (with {tmp_path}/base/python3.12's pip, "
+        "from the package index)",
+        "creating .venv with " + f"{tmp_path}/base/python3.12 (Python 3.12)",
+        "installing the pinned lock into .venv with uv (requirements.txt)",
+    ]
+    assert calls[0].startswith("base -m pip --disable-pip-version-check --no-input -q install "
+                               "--no-deps --no-compile --only-binary :all: --target build/tools.part ")
+    assert calls[0].endswith(f" uv=={version}")
+    assert calls[1:3] == [
+        f"uv venv --quiet --python {tmp_path}/base/python3.12 .venv",
+        "uv pip install --quiet --python .venv/bin/python -r requirements.txt"]
+    editable = f"uv pip install --quiet --python .venv/bin/python {EDITABLE}"
+    _parallel_tail(calls, editable)
+    assert len(calls) == 6
+    assert not any(c.startswith("python -m pip") for c in calls)  # no pip in .venv at all
+    assert (tmp_path / "build" / "tools" / "bin" / "uv").is_file()
+    assert not (tmp_path / "build" / "tools.part").exists()
     assert (tmp_path / ".venv" / ".installed").is_file()
+    # a second run finds everything in place and does nothing
+    again = __import__("subprocess").run(["make", "--no-print-directory", "env"], cwd=tmp_path,
+                                         capture_output=True, text=True, check=True)
+    assert "Nothing to be done" in again.stdout or again.stdout == ""
 
 
 def test_make_env_falls_back_to_pip_and_says_so_when_uv_cannot_be_installed(tmp_path):
     said, calls = _fake_env_run(tmp_path, uv_installs=False)
-    version = re.search(r"^UV_VERSION := (\S+)$", (REPO / "Makefile").read_text(), re.M).group(1)
+    version = _uv_version()
     assert (f"uv {version} could not be installed: installing the pinned lock with pip "
             "instead (slower, about a minute)") in said.splitlines()
-    assert [c.split(" -q ", 1)[1] for c in calls if " -m pip " in c] == [
-        f"install uv=={version}", "install -r requirements.txt",
-        "install --no-deps --no-build-isolation -e ."]
-    assert calls[-1] == "python -m collabcomm.pipeline.warm"
-    assert not (tmp_path / ".venv" / "bin" / "uv").exists()
+    assert calls[1] == "base -m venv .venv"
+    assert [c.split(" -q ", 1)[1] for c in calls if c.startswith("python -m pip --disable")] == [
+        "install -r requirements.txt", f"install {EDITABLE}"]
+    _parallel_tail(calls, f"python -m pip --disable-pip-version-check --no-input -q install {EDITABLE}")
+    assert not (tmp_path / "build" / "tools").exists()
+    assert not (tmp_path / "build" / "tools.part").exists()
+    assert (tmp_path / ".venv" / ".installed").is_file()
