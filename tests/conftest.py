@@ -17,6 +17,9 @@ from collabcomm.paths import SINGLE_BLAS_THREAD  # noqa: E402 (numpy-free)
 # instead of 0.5 s). Nothing imported so far imports numpy.
 for _var, _value in SINGLE_BLAS_THREAD.items():
     os.environ.setdefault(_var, _value)
+# The pipeline's disk cache (collabcomm.memo) is the run's own build/cache: a folder named by the
+# caller's environment would let one test's results reach another's.
+os.environ.pop("COLLABCOMM_CACHE", None)
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

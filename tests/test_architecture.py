@@ -21,7 +21,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # lowest first; a module may import its own layer and the layers above it in this list
     "core": ("collabcomm", "collabcomm.paths", "collabcomm.schema", "collabcomm.errors",
              "collabcomm.published", "collabcomm.precision", "collabcomm.lazy",
-             "collabcomm.outputs", "collabcomm.yamlfile"),
+             "collabcomm.outputs", "collabcomm.yamlfile", "collabcomm.memo"),
     "science": ("collabcomm.typology", "collabcomm.codebook", "collabcomm.instrument",
                 "collabcomm.reliability", "collabcomm.intraclass", "collabcomm.omega", "collabcomm.synthetic_survey",
                 "collabcomm.survey", "collabcomm.reconstruct", "collabcomm.moments",

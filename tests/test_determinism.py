@@ -2,7 +2,9 @@
 data/derived and figures (PNG and SVG), and executed notebooks that differ at most in their
 execution timestamps. One run is the shared ``full_run`` of conftest.py, with notebooks running
 concurrently; the other runs them one after another (``jobs=1``), so the check also shows that
-running notebooks at the same time changes no byte."""
+running notebooks at the same time changes no byte. The second run also takes the slow pure
+functions' results from the first run's disk cache (:mod:`collabcomm.memo`), so the check also
+shows that a warm cache changes no byte, in the outputs or in what the notebooks show."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 from conftest import copy_inputs, tree_digest
 
 from collabcomm import pipeline
+from collabcomm.memo import CACHE_ENV
 from collabcomm.paths import project
 
 pytestmark = pytest.mark.notebooks
@@ -22,10 +25,16 @@ TIMESTAMP_KEYS = {"start_time", "end_time", "duration", "execution", "iopub.exec
                   "iopub.status.busy", "iopub.status.idle", "shell.execute_reply"}
 
 
-def _run_one_at_a_time(tmp: Path) -> Path:
+def _run_one_at_a_time(tmp: Path, cache: Path, monkeypatch) -> Path:
     root = copy_inputs(tmp / "proj")
+    before = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert len(before) >= 5  # the audit's, the reconciliation's, the classroom grid's entries
+    monkeypatch.setenv(CACHE_ENV, str(cache))  # the kernels inherit it: cache_env steps aside
     report = pipeline.run(root, force=True, jobs=1, progress=False, out=io.StringIO())
     assert report.ok, report.failure and report.failure.message
+    # every entry was found (none added, none rewritten), and none written below this root
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == before
+    assert not (root / "build" / "cache").exists()
     return root
 
 
@@ -46,7 +55,9 @@ def _strip_timestamps(node):
 def two_runs(full_run, tmp_path_factory):
     root, report = full_run
     assert report.ok, report.failure and report.failure.message
-    return root, _run_one_at_a_time(tmp_path_factory.mktemp("sequential"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return root, _run_one_at_a_time(tmp_path_factory.mktemp("sequential"),
+                                        project(root).build / "cache", monkeypatch)
 
 
 @pytest.mark.parametrize("folder", ["data/derived", "figures"])

@@ -43,12 +43,14 @@ def test_section_times_group_cells_under_their_headings(tmp_path):
 def test_critical_path_rows_are_ratios_of_one_run(monkeypatch):
     from types import SimpleNamespace
 
-    floors = iter([2.0, 4.0, 3.0])
+    floors = iter([2.0, 4.0, 3.0, 5.0])
     monkeypatch.setattr(benchpath, "floor", lambda root: next(floors))
-    clock = iter([0.0, 21.0, 100.0, 106.0])
+    clock = iter([0.0, 28.0, 30.0, 51.0, 100.0, 107.0])
     monkeypatch.setattr(benchpath.time, "perf_counter", lambda: next(clock))
+    runs = []
 
     def fake_run(root, **kw):
+        runs.append((root, kw.get("only"), kw["force"]))
         executed = benchpath.project(root).executed
         executed.mkdir(parents=True, exist_ok=True)
         cells = [{"cell_type": "code", "source": ["x"],
@@ -58,12 +60,17 @@ def test_critical_path_rows_are_ratios_of_one_run(monkeypatch):
 
     monkeypatch.setattr("collabcomm.pipeline.execute.run", fake_run)
     listed = benchpath.bench_critical_path()
+    # one project for all three runs: the second and third find the first's cache
+    assert len({r[0] for r in runs}) == 1
+    assert [(only, force) for _, only, force in runs] == [(None, True), (None, True), (["06"], True)]
     rows = {label: (value, unit, target) for label, value, unit, target in listed}
-    assert rows["papermill floor: a one-cell notebook (median of 3)"] == (3.0, "s", "")
-    assert rows["forced pipeline, all notebooks"] == (21.0, "s", "")
+    assert rows["papermill floor: a one-cell notebook (median of 4)"] == (3.5, "s", "")
+    assert rows["forced pipeline, all notebooks, cache cold"] == (28.0, "s", "")
+    assert rows["forced pipeline again, cache warm"] == (21.0, "s", "")
+    assert rows["notebook 06 alone (forced, cache warm)"] == (7.0, "s", "")
     ratios = [(v, t) for _, v, u, t in listed if u == "x"]
-    assert ratios == [(7.0, "<= 7x"), (2.0, "<= 2x")]
-    assert rows["  06: kernel start and papermill (all but its cells)"] == (1.5, "s", "")
+    assert ratios == [(8.0, ""), (6.0, "<= 7x"), (2.0, "<= 2x")]
+    assert rows["  06: kernel start and papermill (all but its cells)"] == (2.5, "s", "")
     assert rows["  06 § setup"] == (4.5, "s", "")
 
 

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
+from .memo import memoized
 from .simulate import (
     LEVELS,
     Population,
@@ -128,6 +129,7 @@ def _check_grid(name: str, values, low: float, high: float) -> list:
     return values
 
 
+@memoized
 def power_table(n_values=GRID_N, effects=GRID_EFFECTS, reliabilities=GRID_RELIABILITIES, *,
                 reps: int = GRID_REPS, seed: int = 0, population: Population | None = None,
                 model: int | None = None, spec=None, levels=LEVELS) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import published
+from ..memo import memoized
 from ..moments import OlsMoments, batch_ols, ols_moment_jacobian
 from ..precision import matches_published
 from ..schema import AUDIT_STATUSES, FACETS
@@ -148,6 +149,7 @@ __all__ = [
 ]
 
 
+@memoized
 def run_all(root=None, *, n: int | None = None, draws: int = 4000, seed: int = 0,
             sprite_steps: int = 20000) -> pd.DataFrame:
     """Every check on the published tables, as audit.csv's rows (schema.AUDIT_COLUMNS).

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..memo import memoized
 from ..models import ADDED, OUTCOME, regressors
 from ..moments import assemble, batch_ols, moment_inputs
 from ..schema import SCALES
@@ -225,6 +226,7 @@ def explanations_wide(table: pd.DataFrame) -> pd.DataFrame:
         columns=EXPLANATIONS)
 
 
+@memoized
 def innocent_explanations(tables: dict[str, pd.DataFrame], n: int, *, audit_rows: pd.DataFrame,
                           ranges: pd.DataFrame, possible_n: pd.DataFrame, draws: int = 4000,
                           seed: int = 0, sprite_steps: int = 20000

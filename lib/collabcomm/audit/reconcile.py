@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..memo import memoized
 from ..models import ADDED, OUTCOME, regressors
 from ..moments import OlsMoments, assemble, batch_ols, moment_inputs
 from ..precision import matches_published, snap_zero
@@ -122,6 +123,7 @@ def _polish_projection(x: np.ndarray, x0: np.ndarray, g, g_jac, *, weights=None,
     return y if ok else x
 
 
+@memoized
 def reconcile(descriptives: pd.DataFrame, correlations: pd.DataFrame,
               regressions: pd.DataFrame, n: int, *, seed: int = 0, restarts: int = 4,
               eig_floor: float = 1e-4, include_r_squared: bool = False,

@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..memo import CACHE_ENV
 from ..outputs import STAGE_ENV, commit_staged, output_lock, write_text
 from ..paths import ROOT_ENV, SINGLE_BLAS_THREAD, ProjectPaths, project
 from .params import NotebookSpec, load_specs, resolve_parameters
@@ -62,6 +63,7 @@ __all__ = [
     "KERNEL_ARGS",
     "RUN_ENV",
     "run_env",
+    "cache_env",
     "run",
 ]
 
@@ -88,6 +90,13 @@ def run_env() -> dict[str, str]:
     outputs do not depend on it (``make test-matrix`` runs the pipeline with two BLAS threads
     too), and a user may set ``OPENBLAS_NUM_THREADS`` to choose another."""
     return {**RUN_ENV, **{k: v for k, v in SINGLE_BLAS_THREAD.items() if k not in os.environ}}
+
+
+def cache_env(paths: ProjectPaths) -> dict[str, str]:
+    """The disk cache of the slow pure functions (:mod:`collabcomm.memo`) for the kernels of a
+    run: ``build/cache`` of the run's project, unless the environment already names a folder
+    or turns it off (``COLLABCOMM_CACHE=off``), which the kernels then inherit."""
+    return {} if CACHE_ENV in os.environ else {CACHE_ENV: str(paths.build / "cache")}
 
 
 def _error_name(exc: BaseException) -> str:
@@ -225,7 +234,7 @@ def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any],
     paths.executed.mkdir(parents=True, exist_ok=True)
     stage = (paths.staging if staging is None else staging) / notebook
     shutil.rmtree(stage, ignore_errors=True)
-    env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **run_env()}
+    env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **run_env(), **cache_env(paths)}
     try:
         _papermill(paths, notebook, paths.executed / f"{notebook}.ipynb", values, env, kernels,
                    paths.build / "logs" / f"{notebook}.kernel.log")
