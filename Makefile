@@ -54,8 +54,8 @@ $(STAMP): requirements.txt pyproject.toml
 	if test -x $(UV); then \
 	  test -x $(PY) || { echo "creating $(VENV) with $$py (Python $$v)"; \
 	    $(UV) venv --quiet --python "$$exe" $(VENV); } && \
-	  echo "installing the pinned lock into $(VENV) with uv (requirements.txt)" && \
-	  $(UV) pip install --quiet --python $(PY) -r requirements.txt || exit 1; \
+	  echo "installing the pinned lock into $(VENV) with uv (requirements.txt; exactly the lock, nothing else)" && \
+	  $(UV) pip sync --quiet --python $(PY) requirements.txt || exit 1; \
 	  editable() { $(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; }; \
 	else \
 	  echo "uv $(UV_VERSION) could not be installed: installing the pinned lock with pip instead (slower, about a minute)"; \

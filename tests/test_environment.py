@@ -180,14 +180,14 @@ def test_make_env_installs_the_lock_with_the_pinned_uv(tmp_path):
         f"fetching uv {version} into build/tools (with {tmp_path}/base/python3.12's pip, "
         "from the package index)",
         "creating .venv with " + f"{tmp_path}/base/python3.12 (Python 3.12)",
-        "installing the pinned lock into .venv with uv (requirements.txt)",
+        "installing the pinned lock into .venv with uv (requirements.txt; exactly the lock, nothing else)",
     ]
     assert calls[0].startswith("base -m pip --disable-pip-version-check --no-input -q install "
                                "--no-deps --no-compile --only-binary :all: --target build/tools.part ")
     assert calls[0].endswith(f" uv=={version}")
     assert calls[1:3] == [
         f"uv venv --quiet --python {tmp_path}/base/python3.12 .venv",
-        "uv pip install --quiet --python .venv/bin/python -r requirements.txt"]
+        "uv pip sync --quiet --python .venv/bin/python requirements.txt"]
     editable = f"uv pip install --quiet --python .venv/bin/python {EDITABLE}"
     _parallel_tail(calls, editable)
     assert len(calls) == 6

@@ -141,9 +141,10 @@ def test_the_pipeline_gives_its_kernels_the_runs_own_cache(tmp_path, monkeypatch
 
 
 def test_the_slow_functions_are_memoized():
-    from collabcomm import audit, classroom
+    from collabcomm import audit, classroom, reconstruct, simulate
 
     for func in (audit.run_all, audit.reconcile, audit.innocent_explanations,
-                 classroom.power_table):
+                 classroom.power_table, simulate.simulate_model,
+                 reconstruct.reconstruct_schools, reconstruct.reconstruct_teachers):
         assert func.__wrapped__.__module__.startswith("collabcomm.")
         assert func.__wrapped__ is not func

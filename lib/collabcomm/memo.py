@@ -1,9 +1,11 @@
 """A disk cache for the pipeline's pure, slow functions of the published tables.
 
-Notebook 06 recomputes the same things on every forced run: the audit's checks, the
-reconciliation of Exhibits 3 and 4, the innocent explanations with their typo screen and SPRITE
-search; notebook 07 its classroom power grid. Each is a pure function of its arguments, the
-files of ``data/published`` and the package's code, with every random draw seeded. Decorated
+The notebooks recompute the same things on every forced run: notebook 06 the audit's checks,
+the reconciliation of Exhibits 3 and 4, the innocent explanations with their typo screen and
+SPRITE search; notebooks 02 and 03 the reconstructed schools and teachers; notebook 07 its
+simulated studies and classroom power grid. Each is a pure function of its arguments, the
+files of ``data/published`` and the package's code, with every random draw seeded by an
+argument (a seed, never a generator whose state the caller keeps). Decorated
 with :func:`memoized`, such a function keeps its result in a folder and returns it from there
 when called again with the same inputs.
 

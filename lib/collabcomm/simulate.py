@@ -42,6 +42,7 @@ import pandas as pd
 
 from .errors import CollabcommError, ParameterError
 from .lazy import lazy_import
+from .memo import memoized
 
 _st = lazy_import("scipy.stats")
 
@@ -229,6 +230,7 @@ def attenuation(reliability: float, r2_given_controls: float = 0.0) -> float:
     return lam * (1 - r2) / (1 - lam * r2)
 
 
+@memoized
 def simulate_model(n_schools: int, *, reps: int = 2000, model: int = 5,
                    effect: float | None = None, alpha: float = 1.0,
                    teachers: int | None = None, icc1: float = 0.2, seed: int = 0,

@@ -11,8 +11,8 @@ the pipeline's kernels load, in parallel, with bytecode writing on whatever the 
 says, and the kernels start from compiled code.
 
 Which files those are is recorded in ``kernel_imports.txt`` beside this module (:data:`LISTING`),
-one path per line relative to one of Python's install folders (``purelib/pandas/core/frame.py``,
-``stdlib/json/decoder.py``): finding them needs the imports themselves (:func:`import_set`,
+one path per line relative to one of Python's install folders, as ``<root>/<path>`` (the root
+``purelib`` for site-packages, ``stdlib`` for the standard library): finding them needs the imports themselves (:func:`import_set`,
 about 6 s, one core), and compiling a known list takes two cores. The listing is the union over
 the supported Pythons; ``python -m collabcomm.pipeline.warm --record`` adds what this
 interpreter loads, and a test fails, naming the missing files, when the lock or the package has
@@ -88,7 +88,7 @@ def _package_dir() -> Path:
 
 def loaded_entries() -> list[str]:
     """Import :func:`import_set` in this interpreter and return the listing entries of the
-    source files it loaded (``root/relative/path.py``, sorted), leaving out this package's own
+    source files it loaded (``<root>/<relative path>``, sorted), leaving out this package's own
     files (compiled wholesale) and anything outside :data:`ROOTS`."""
     os.environ.setdefault("MPLBACKEND", "Agg")  # no display needed to import pyplot
     for name in import_set():

@@ -54,6 +54,7 @@ import pandas as pd
 
 from .. import published
 from ..errors import CollabcommError
+from ..memo import memoized
 from ..precision import snap_zero
 
 __all__ = [
@@ -313,6 +314,7 @@ def _report(data: pd.DataFrame, target: Target, corr_used: pd.DataFrame,
                                        "difference", "relaxed", "note"])
 
 
+@memoized
 def reconstruct_schools(seed: int = DEFAULT_SEED, *, target: Target | None = None,
                         integer_columns: tuple[str, ...] | list[str] = (),
                         id_prefix: str = "S") -> Reconstruction:

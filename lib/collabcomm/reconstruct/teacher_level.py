@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import published
 from ..errors import CollabcommError
+from ..memo import memoized
 from .school_level import DEFAULT_SEED, schools
 
 __all__ = [
@@ -80,6 +81,7 @@ class TeacherReconstruction:
     tau: dict[str, float]
 
 
+@memoized
 def reconstruct_teachers(schools_data: pd.DataFrame | None = None, seed: int = DEFAULT_SEED, *,
                          response_rate: float = RESPONSE_RATE,
                          alphas: dict[str, float] | None = None,
