@@ -46,24 +46,10 @@ from .memo import memoized
 
 _st = lazy_import("scipy.stats")
 
-__all__ = [
-    "batch_ols",
-    "Population",
-    "published_population",
-    "population_from_data",
-    "school_reliability",
-    "attenuation",
-    "simulate_model",
-    "Studies",
-    "draw_studies",
-    "fit_studies",
-    "power_summary",
-    "retrodesign",
-    "LEVELS",
-    "default_teachers",
-    "power_grid",
-    "simulate_all_models",
-]
+__all__ = ["batch_ols", "Population", "published_population", "population_from_data",
+           "school_reliability", "attenuation", "simulate_model", "Studies", "draw_studies",
+           "fit_studies", "power_summary", "retrodesign", "LEVELS", "default_teachers",
+           "power_grid", "simulate_all_models"]
 
 LEVELS = (0.10, 0.05, 0.01)
 """Significance levels reported by the power summaries."""

@@ -42,6 +42,7 @@ from typing import Any, TextIO
 from ..memo import CACHE_ENV
 from ..outputs import STAGE_ENV, commit_staged, output_lock, write_text
 from ..paths import ROOT_ENV, SINGLE_BLAS_THREAD, ProjectPaths, project
+from .engine import engine_name
 from .params import NotebookSpec, load_specs, resolve_parameters
 from .plan import (
     _priorities,
@@ -221,6 +222,7 @@ def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[st
         log_output=False,
         extra_arguments=KERNEL_ARGS,
         kernel_manager_class=_kernel_manager(env, paths.notebooks, kernels, notebook, log),
+        engine_name=engine_name(),  # papermill's engine, saving every 10 s instead of every cell
     )
 
 
