@@ -98,3 +98,14 @@ def test_compile_files_in_parallel_writes_what_import_would(tmp_path, monkeypatc
 def test_main_refuses_an_unknown_argument(capsys):
     assert warm.main(["--recrod"]) == 2
     assert "usage: python -m collabcomm.pipeline.warm [--record] (got --recrod)" in capsys.readouterr().err
+
+
+def test_imported_names_reads_an_importtime_report():
+    report = """import time: self [us] | cumulative | imported package
+import time:       457 |       3337 | _io
+import time:        12 |         40 |   encodings.utf_8
+[IPKernelApp] some other line | with | bars
+import time:       921 |       2911 |     PIL.PngImagePlugin
+import time:         3 |          3 | _io
+"""
+    assert warm.imported_names(report) == ["_io", "encodings.utf_8", "PIL.PngImagePlugin"]

@@ -12,12 +12,16 @@ says, and the kernels start from compiled code.
 
 Which files those are is recorded in ``kernel_imports.txt`` beside this module (:data:`LISTING`),
 one path per line relative to one of Python's install folders, as ``<root>/<path>`` (the root
-``purelib`` for site-packages, ``stdlib`` for the standard library): finding them needs the imports themselves (:func:`import_set`,
-about 6 s, one core), and compiling a known list takes two cores. The listing is the union over
-the supported Pythons; ``python -m collabcomm.pipeline.warm --record`` adds what this
-interpreter loads, and a test fails, naming the missing files, when the lock or the package has
-made it incomplete. This package's own modules are compiled wholesale, listed or not. Anything
-else (the tests, the website's Sphinx) is compiled on first use, as Python always does.
+``purelib`` for site-packages, ``stdlib`` for the standard library): what :func:`import_set`
+loads, and what the kernels of a whole forced run really import (:func:`notebook_entries`,
+read from their ``-X importtime`` reports: the libraries' own imports on first use, such as
+the PNG writer or the table templates). Finding them needs the imports themselves (a full
+run, one core per notebook); compiling a known list takes every core. The listing is the union
+over the supported Pythons; ``python -m collabcomm.pipeline.warm --record`` adds what this
+interpreter loads, and a test fails, naming the missing files, when the lock or the package
+has made the :func:`import_set` part incomplete. This package's own modules are compiled
+wholesale, listed or not. Anything else (the tests, the website's Sphinx) is compiled on first
+use, as Python always does.
 
 Bytecode is Python's own cache (``__pycache__``, checked against each source file's time and
 size), so none of this changes a result; it only spares each kernel the compilation.
@@ -37,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 __all__ = ["KERNEL_MODULES", "LISTING", "ROOTS", "import_set", "loaded_entries", "listed",
-           "resolve", "compile_files", "record", "main"]
+           "resolve", "compile_files", "imported_names", "notebook_entries", "record", "main"]
 
 KERNEL_MODULES = (
     "ipykernel_launcher",
@@ -150,11 +154,65 @@ def compile_files(paths: Sequence[Path], workers: int | None = None) -> int:
         return sum(pool.map(_compile, paths, chunksize=max(1, len(paths) // (8 * workers))))
 
 
+def imported_names(log_text: str) -> list[str]:
+    """The modules a process imported, from its ``-X importtime`` report
+    (``PYTHONPROFILEIMPORTTIME=1``: ``import time: self | cumulative | name`` per module,
+    nested names indented), in order, without repeats; other lines are ignored."""
+    names: dict[str, None] = {}
+    for line in log_text.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            name = line.rsplit("|", 1)[1].strip()
+            if name and name != "imported package":
+                names[name] = None
+    return list(names)
+
+
+def notebook_entries(source: Path | None = None) -> list[str]:
+    """What the notebooks' kernels really import, beyond :func:`import_set` (what the libraries
+    load on first use: the PNG writer, the table templates, the live figures' altair...): a
+    forced run of every notebook in a temporary copy of the project at ``source`` (default:
+    this checkout) with ``PYTHONPROFILEIMPORTTIME=1``, whose kernels report every import in
+    their logs (``build/logs``); those modules are imported here and their files listed, as
+    :func:`loaded_entries` does."""
+    import io
+    import shutil
+    import tempfile
+
+    from ..paths import project
+    from .execute import run
+
+    source = project(source).root
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "proj"
+        for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
+            shutil.copytree(source / sub, root / sub)
+        previous = os.environ.get("PYTHONPROFILEIMPORTTIME")
+        os.environ["PYTHONPROFILEIMPORTTIME"] = "1"
+        try:
+            report = run(root, force=True, progress=False, out=io.StringIO())
+        finally:
+            if previous is None:
+                os.environ.pop("PYTHONPROFILEIMPORTTIME", None)
+            else:
+                os.environ["PYTHONPROFILEIMPORTTIME"] = previous
+        if not report.ok:
+            raise RuntimeError(f"the recording run failed: {report.failure.message}")
+        names = [n for log in sorted((root / "build" / "logs").glob("*.kernel.log"))
+                 for n in imported_names(log.read_text(encoding="utf-8", errors="replace"))]
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 (a module a kernel could import and this process not)
+            continue
+    return loaded_entries()
+
+
 def record(listing: Path = LISTING) -> int:
-    """Add to ``listing`` what this interpreter's kernels load (:func:`loaded_entries`);
-    return how many entries were new. Run once per supported Python after changing the lock."""
+    """Add to ``listing`` what this interpreter's kernels load (:func:`loaded_entries` and
+    :func:`notebook_entries`); return how many entries were new. Run once per supported Python
+    after changing the lock or the notebooks' imports."""
     old = listed(listing) if Path(listing).is_file() else []
-    new = sorted(set(old) | set(loaded_entries()))
+    new = sorted(set(old) | set(loaded_entries()) | set(notebook_entries()))
     header = ("# Source files the notebooks' kernels load, compiled by `make env` "
               "(collabcomm.pipeline.warm).\n# The union over the supported Pythons; "
               "regenerate with `python -m collabcomm.pipeline.warm --record` on each.\n")
