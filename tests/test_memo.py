@@ -89,6 +89,12 @@ def test_keys_follow_values_not_object_identity():
     assert digest(a) != digest(a.astype({"b": "float64"}))  # dtype is part of the value
     assert digest(a) != digest(a.rename(columns={"b": "c"}))
     assert digest({"k": 1, "j": 2}) == digest({"j": 2, "k": 1})
+    # a categorical's categories and their order are part of its value (groupby follows them)
+    low_high = pd.Series(["low", "high"], dtype=pd.CategoricalDtype(["low", "high"], ordered=True))
+    high_low = pd.Series(["low", "high"], dtype=pd.CategoricalDtype(["high", "low"], ordered=True))
+    assert digest(low_high) != digest(high_low)
+    assert digest(pd.DataFrame({"c": low_high})) != digest(pd.DataFrame({"c": high_low}))
+    assert digest(pd.CategoricalIndex(low_high)) != digest(pd.CategoricalIndex(high_low))
     assert digest((1,)) != digest([1]) and digest(1) != digest(1.0) and digest("1") != digest(1)
 
     @dataclass(frozen=True)

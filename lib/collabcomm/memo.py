@@ -125,12 +125,19 @@ def _feed(digest: Any, obj: Any) -> None:
             _feed(digest, array.ravel().tolist())
         else:
             digest.update(np.ascontiguousarray(array).tobytes())
+    elif isinstance(obj, pd.CategoricalDtype):  # its categories and their order are values
+        tag("category", obj.ordered)
+        _feed(digest, None if obj.categories is None else obj.categories.tolist())
     elif isinstance(obj, pd.Index):
         tag(type(obj).__name__, obj.dtype, len(obj))
+        if isinstance(obj.dtype, pd.CategoricalDtype):
+            _feed(digest, obj.dtype)
         _feed(digest, list(obj.names))
         _feed(digest, obj.tolist())
     elif isinstance(obj, pd.Series):
         tag("Series", obj.dtype)
+        if isinstance(obj.dtype, pd.CategoricalDtype):
+            _feed(digest, obj.dtype)
         _feed(digest, obj.name)
         _feed(digest, obj.index)
         _feed(digest, obj.to_numpy(dtype=object) if obj.dtype.kind not in "biufcmM" else obj.to_numpy())
