@@ -21,8 +21,10 @@ The key of a result (:func:`key`) is a SHA-256 of
 - every source file of the ``collabcomm`` package, and every file of ``data/published``
   under the project root (:func:`fingerprint`), so that any change to the code or the
   published tables invalidates every entry;
-- the Python version, the versions of numpy, scipy, pandas and statsmodels, the machine type
-  and ``OPENBLAS_CORETYPE``.
+- the Python version, the versions of numpy, scipy, pandas and statsmodels, and the machine
+  type. Not the BLAS kernel: a result computed with another one differs at most in round-off
+  digits, which nothing the companion writes carries (the precision policy; ``make
+  test-matrix`` checks it under other kernels), and the package never reads or sets it.
 
 A result is written atomically (a temporary file then a rename), so two kernels computing the
 same entry at once leave one whole file; an entry that cannot be read is computed again and
@@ -79,7 +81,7 @@ def _files_digest(files: list[Path], base: Path) -> str:
 def _code_and_versions() -> str:
     package = package_dir()
     code = _files_digest(sorted(package.rglob("*.py")), package)
-    versions = [sys.version, platform.machine(), os.environ.get("OPENBLAS_CORETYPE", "")]
+    versions = [sys.version, platform.machine()]
     versions += [f"{name}=={metadata.version(name)}" for name in LIBRARIES]
     return code + "\n" + "\n".join(versions)
 
