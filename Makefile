@@ -36,6 +36,17 @@ ARGS    ?=
 
 env: $(STAMP)
 
+# Put the pinned uv into $(TOOLS) with the pip of the Python $(1), unless it is there already
+# (a shell command; on failure $(TOOLS) is left as it was and the caller sees no uv there).
+define fetch_uv
+test "$$($(UV) --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" || { \
+	  echo "fetching uv $(UV_VERSION) into $(TOOLS) (with $(1)'s pip, from the package index)"; \
+	  rm -rf $(TOOLS).part; \
+	  PIP_ROOT_USER_ACTION=ignore $(1) -m pip --disable-pip-version-check --no-input -q install --no-deps \
+	    --no-compile --only-binary :all: --target $(TOOLS).part uv==$(UV_VERSION) $(QUIET) && test -x $(TOOLS).part/bin/uv && \
+	    rm -rf $(TOOLS) && mv $(TOOLS).part $(TOOLS); rm -rf $(TOOLS).part; }
+endef
+
 # Recreated when missing, or when the lock or the package metadata changed since the last install.
 $(STAMP): requirements.txt pyproject.toml
 	@for p in $(or $(PYTHON3),python3 python3.13 python3.12 python3.11); do \
@@ -45,12 +56,7 @@ $(STAMP): requirements.txt pyproject.toml
 	done; \
 	test -n "$$py" || { echo "error: no supported Python found (tried: $(or $(PYTHON3),python3 python3.13 python3.12 python3.11))." >&2; \
 	  echo "The companion supports Python $(SUPPORTED_PYTHONS); name one with e.g. PYTHON3=python3.12 make reproduce" >&2; exit 1; }; \
-	test "$$($(UV) --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" || { \
-	  echo "fetching uv $(UV_VERSION) into $(TOOLS) (with $$py's pip, from the package index)"; \
-	  rm -rf $(TOOLS).part; \
-	  PIP_ROOT_USER_ACTION=ignore $$py -m pip --disable-pip-version-check --no-input -q install --no-deps \
-	    --no-compile --only-binary :all: --target $(TOOLS).part uv==$(UV_VERSION) $(QUIET) && test -x $(TOOLS).part/bin/uv && \
-	    rm -rf $(TOOLS) && mv $(TOOLS).part $(TOOLS); rm -rf $(TOOLS).part; }; \
+	$(call fetch_uv,$$py); \
 	if test -x $(UV); then \
 	  test -x $(PY) || { echo "creating $(VENV) with $$py (Python $$v)"; \
 	    $(UV) venv --quiet --python "$$exe" $(VENV); } && \
@@ -102,9 +108,7 @@ vendor:
 # Regenerate the lock (requirements.txt) from requirements.in for every supported Python at once,
 # with the pinned uv in build/tools (as `make env` puts it there). Needs the package index.
 lock:
-	@test -x $(UV) || { rm -rf $(TOOLS).part && PIP_ROOT_USER_ACTION=ignore \
-	  $(or $(PYTHON3),python3) -m pip install -q --target $(TOOLS).part uv==$(UV_VERSION) $(QUIET) && \
-	  mv $(TOOLS).part $(TOOLS); }
+	@$(call fetch_uv,$(or $(PYTHON3),python3)); test -x $(UV)
 	$(UV) pip compile --universal --python-version 3.11 requirements.in \
 	  -o requirements.txt --custom-compile-command "make lock"
 

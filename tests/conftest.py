@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from collabcomm.memo import CACHE_ENV  # noqa: E402 (numpy-free)
 from collabcomm.paths import SINGLE_BLAS_THREAD  # noqa: E402 (numpy-free)
 
 # One BLAS thread in the test process, as in the kernels the pipeline starts: on a busy machine
@@ -19,7 +20,7 @@ for _var, _value in SINGLE_BLAS_THREAD.items():
     os.environ.setdefault(_var, _value)
 # The pipeline's disk cache (collabcomm.memo) is the run's own build/cache: a folder named by the
 # caller's environment would let one test's results reach another's.
-os.environ.pop("COLLABCOMM_CACHE", None)
+os.environ.pop(CACHE_ENV, None)
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -177,9 +177,7 @@ def _load(path: Path) -> tuple[bool, Any]:
     try:
         with open(path, "rb") as handle:
             return True, pickle.load(handle)
-    except FileNotFoundError:
-        return False, None
-    except Exception:  # a damaged entry: computed again and rewritten
+    except Exception:  # none yet, or a damaged one: computed (again) and written
         return False, None
 
 
@@ -215,5 +213,4 @@ def memoized(func: F) -> F:
         _store(entry, value)
         return value
 
-    wrapper.__wrapped__ = func  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

@@ -22,7 +22,9 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from ..memo import CACHE_ENV
 from . import benchpath
+from .benchpath import copy_project, user_env
 
 __all__ = ["BENCHMARKS", "SUITE_BENCHMARKS", "timeit", "reference", "large_survey", "main"]
 
@@ -209,18 +211,14 @@ def bench_pipeline() -> list[Row]:
     forced run of every notebook one after another (the disk cache of :mod:`collabcomm.memo`
     cold), then with the notebooks running concurrently (one per core; the cache warm), then a
     rerun with nothing changed."""
-    import shutil
     import tempfile
 
     from .. import pipeline
     from ..paths import project
 
-    src = project().root
     sink = io.StringIO()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "proj"
-        for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
-            shutil.copytree(src / sub, root / sub)
+        root = copy_project(project().root, Path(tmp) / "proj")
         sequential = pipeline.run(root, force=True, jobs=1, progress=False, out=sink)
         t0 = time.perf_counter()
         report = pipeline.run(root, force=True, progress=False, out=sink)
@@ -261,12 +259,9 @@ def bench_suite() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "clone"
         subprocess.run(["git", "clone", "--quiet", str(root), str(clone)], check=True)
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("VIRTUAL_ENV", "PYTHONPATH", "COLLABCOMM_ROOT")}
-        env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                      if ".venv" not in p)
         t0 = time.perf_counter()
-        subprocess.run(["make", "test"], cwd=clone, env=env, check=True, capture_output=True)
+        subprocess.run(["make", "test"], cwd=clone, env=user_env(), check=True,
+                       capture_output=True)
         rows.append(("make test in a fresh clone (environment created)",
                      time.perf_counter() - t0, "s", "<= 300 s"))
     return rows
@@ -288,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     quick = "--quick" in (sys.argv[2:] if argv is None else argv)
     # every run below uses its own project's build/cache, cold at first: a folder named by the
     # caller's environment would make the "cold" rows warm
-    os.environ.pop("COLLABCOMM_CACHE", None)
+    os.environ.pop(CACHE_ENV, None)
     ref = reference()
     print(f"reference computation: {ref:.3f} s (ratios below are time / reference)")
     print(f"{'benchmark':<58} {'value':>10} {'unit':<5} {'ratio':>8}  target")

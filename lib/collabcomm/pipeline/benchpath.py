@@ -28,10 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..paths import project
+from ..memo import CACHE_ENV
+from ..paths import ROOT_ENV, project
 
-__all__ = ["FLOOR_NOTEBOOK", "floor", "section_times", "bench_critical_path",
-           "bench_fresh_clone"]
+__all__ = ["FLOOR_NOTEBOOK", "RUN_INPUTS", "copy_project", "user_env", "floor", "section_times",
+           "bench_critical_path", "bench_fresh_clone"]
 
 Row = tuple[str, float, str, str]
 
@@ -76,9 +77,17 @@ def section_times(executed: Path) -> list[tuple[str, float]]:
     return [s for s in sections if s[1] > 0 or s[0] == "setup"]
 
 
-def _copy_project(src: Path, root: Path) -> None:
-    for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
-        shutil.copytree(src / sub, root / sub)
+RUN_INPUTS = ("notebooks", "data/published", "data/theory", "data/examples")
+"""What a run needs of a project (the inputs its notebooks read); see :func:`copy_project`."""
+
+
+def copy_project(source: str | os.PathLike, root: str | os.PathLike) -> Path:
+    """Copy :data:`RUN_INPUTS` of the project at ``source`` into a new project at ``root``
+    (for a run that must not touch the checkout: the benchmarks, ``warm --record``); return
+    ``root``."""
+    for sub in RUN_INPUTS:
+        shutil.copytree(Path(source) / sub, Path(root) / sub)
+    return Path(root)
 
 
 def bench_critical_path() -> list[Row]:
@@ -91,8 +100,7 @@ def bench_critical_path() -> list[Row]:
 
     sink = io.StringIO()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "proj"
-        _copy_project(project().root, root)
+        root = copy_project(project().root, Path(tmp) / "proj")
         floors = [floor(Path(tmp) / "floor")]
         forced = []
         for _ in range(2):  # the first run fills build/cache, the second finds it
@@ -121,11 +129,11 @@ def bench_critical_path() -> list[Row]:
     return rows
 
 
-def _user_env() -> dict[str, str]:
-    """This process's environment without the project's virtual environment in it."""
+def user_env() -> dict[str, str]:
+    """This process's environment without the project's virtual environment in it, nor the
+    variables that would point a fresh clone at this checkout or its cache (a new user's)."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("VIRTUAL_ENV", "PYTHONPATH", "COLLABCOMM_ROOT", "COLLABCOMM_CACHE",
-                        "MAKEFLAGS", "MFLAGS")}
+           if k not in ("VIRTUAL_ENV", "PYTHONPATH", ROOT_ENV, CACHE_ENV, "MAKEFLAGS", "MFLAGS")}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                   if ".venv" not in p)
     return env
@@ -139,7 +147,7 @@ def bench_fresh_clone(source: Path | None = None) -> list[Row]:
     if shutil.which("git") is None or shutil.which("make") is None or not (
             source / ".git").exists():
         return []
-    env = _user_env()
+    env = user_env()
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "clone"
         subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], check=True)

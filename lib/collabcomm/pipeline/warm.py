@@ -97,7 +97,8 @@ def loaded_entries() -> list[str]:
     os.environ.setdefault("MPLBACKEND", "Agg")  # no display needed to import pyplot
     for name in import_set():
         importlib.import_module(name)
-    roots, own = _roots(), _package_dir()
+    roots = [(name, root.resolve()) for name, root in _roots()]
+    own = _package_dir()
     entries = set()
     for module in list(sys.modules.values()):
         source = getattr(module, "__file__", None)
@@ -107,8 +108,8 @@ def loaded_entries() -> list[str]:
         if path.is_relative_to(own):
             continue
         for name, root in roots:
-            if path.is_relative_to(root.resolve()):
-                entries.add(f"{name}/{path.relative_to(root.resolve()).as_posix()}")
+            if path.is_relative_to(root):
+                entries.add(f"{name}/{path.relative_to(root).as_posix()}")
                 break
     return sorted(entries)
 
@@ -175,17 +176,14 @@ def notebook_entries(source: Path | None = None) -> list[str]:
     their logs (``build/logs``); those modules are imported here and their files listed, as
     :func:`loaded_entries` does."""
     import io
-    import shutil
     import tempfile
 
     from ..paths import project
+    from .benchpath import copy_project
     from .execute import run
 
-    source = project(source).root
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "proj"
-        for sub in ("notebooks", "data/published", "data/theory", "data/examples"):
-            shutil.copytree(source / sub, root / sub)
+        root = copy_project(project(source).root, Path(tmp) / "proj")
         previous = os.environ.get("PYTHONPROFILEIMPORTTIME")
         os.environ["PYTHONPROFILEIMPORTTIME"] = "1"
         try:
