@@ -18,7 +18,9 @@
 6. runs independent notebooks at the same time, at most one per core (``jobs``), in the order
    their data dependencies allow (:func:`collabcomm.pipeline.plan.dependencies`: a notebook
    waits for every earlier notebook whose outputs it reads, as declared by the ``inputs`` and
-   ``outputs`` patterns of params.yaml and its ``path`` parameters);
+   ``outputs`` patterns of params.yaml and its ``path`` parameters); the first kernel starts
+   as a new interpreter, the later ones are forked from a process that has already imported
+   the notebooks' libraries (:mod:`collabcomm.pipeline.forkserver`);
 7. when a notebook fails, reports it with one message naming the notebook, the cell and the
    exception, and does not run the notebooks that depend on it; the others still run. The
    partly executed notebook stays in ``build/notebooks/`` for inspection.
@@ -39,10 +41,18 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..memo import CACHE_ENV
 from ..outputs import STAGE_ENV, commit_staged, output_lock, write_text
-from ..paths import ROOT_ENV, SINGLE_BLAS_THREAD, ProjectPaths, project
-from .engine import engine_name
+from ..paths import ProjectPaths, project
+from .forkserver import ForkServer, available
+from .kernel import (
+    KERNEL_ARGS,
+    KERNEL_NAME,
+    RUN_ENV,
+    _papermill,
+    cache_env,
+    kernel_env,
+    run_env,
+)
 from .params import NotebookSpec, load_specs, resolve_parameters
 from .plan import (
     _priorities,
@@ -65,39 +75,9 @@ __all__ = [
     "RUN_ENV",
     "run_env",
     "cache_env",
+    "kernel_env",
     "run",
 ]
-
-
-KERNEL_NAME = "python3"
-"""The kernel papermill starts. ``python3`` resolves to the interpreter running the pipeline, so
-a notebook always imports the same ``collabcomm`` the pipeline hashed (``make`` also registers a
-``collabcomm`` kernel for JupyterLab; it points at the same interpreter)."""
-#: Command-line arguments for every kernel the pipeline starts (see ``_papermill``).
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
-
-RUN_ENV = {
-    # deterministic figures and hashing in the kernels the pipeline starts
-    "MPLBACKEND": "Agg",
-    "PYTHONHASHSEED": "0",
-    "SOURCE_DATE_EPOCH": "0",
-}
-
-
-def run_env() -> dict[str, str]:
-    """What the pipeline adds to a kernel's environment: :data:`RUN_ENV`, and one BLAS thread
-    (:data:`collabcomm.paths.SINGLE_BLAS_THREAD`, one notebook per core) for each thread
-    variable the environment does not already set. The thread count is only a default: the
-    outputs do not depend on it (``make test-matrix`` runs the pipeline with two BLAS threads
-    too), and a user may set ``OPENBLAS_NUM_THREADS`` to choose another."""
-    return {**RUN_ENV, **{k: v for k, v in SINGLE_BLAS_THREAD.items() if k not in os.environ}}
-
-
-def cache_env(paths: ProjectPaths) -> dict[str, str]:
-    """The disk cache of the slow pure functions (:mod:`collabcomm.memo`) for the kernels of a
-    run: ``build/cache`` of the run's project, unless the environment already names a folder
-    or turns it off (``COLLABCOMM_CACHE=off``), which the kernels then inherit."""
-    return {} if CACHE_ENV in os.environ else {CACHE_ENV: str(paths.build / "cache")}
 
 
 def _error_name(exc: BaseException) -> str:
@@ -158,76 +138,9 @@ def _normalise_executed(path: Path, root: Path) -> None:
     write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
-def _kernel_manager(env: dict[str, str], cwd: Path, kernels: dict | None, key: str,
-                    log: Path | None = None):
-    """A jupyter_client kernel manager class whose kernels start with ``env`` and in ``cwd``.
-
-    Papermill runs several notebooks at once in threads of one process, so a notebook's
-    environment (its staging folder) and working folder cannot be set through the process's
-    ``os.environ`` and current folder, which every thread shares; they are handed to the
-    kernel's launch instead (``start_kernel(env=..., cwd=...)``, documented by jupyter_client).
-    When ``kernels`` is given, the running kernel's manager is kept there under ``key`` so that
-    an interrupted run can stop it. When ``log`` is given, the kernel process's own output
-    (not its cells', which papermill records in the notebook) goes to that file instead of the
-    terminal: a Ctrl-C there reaches the kernels too, and each would print its traceback.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class Manager(AsyncKernelManager):
-        async def start_kernel(self, **kw):
-            kw["env"] = {**os.environ, **env}
-            kw["cwd"] = str(cwd)
-            if log is None:
-                await super().start_kernel(**kw)
-            else:
-                log.parent.mkdir(parents=True, exist_ok=True)
-                with open(log, "wb") as fh:  # the kernel keeps its own copy of the handle
-                    await super().start_kernel(stdout=fh, stderr=fh, **kw)
-            if kernels is not None:
-                kernels[key] = self
-
-    return Manager
-
-
-def _papermill(paths: ProjectPaths, notebook: str, target: Path, values: dict[str, Any],
-               env: dict[str, str] | None = None, kernels: dict | None = None,
-               log: Path | None = None) -> None:
-    """Execute ``notebooks/<notebook>.ipynb`` into ``target`` with papermill.
-
-    The kernel runs in ``notebooks/`` with ``env`` added to this process's environment
-    (default: the project root and :func:`run_env`); see :func:`_kernel_manager`.
-
-    The kernel starts with its own log level at CRITICAL (``KERNEL_ARGS``): ipykernel >= 7 logs
-    a warning about TCP transport on every start, and jupyter_client interrupts every kernel it
-    shuts down, which the kernel logs as an ERROR ("KeyboardInterrupt caught in kernel") when
-    the interrupt lands while it is still busy, as happens on a loaded machine; both would break
-    the progress bar. Errors raised by cells reach us through papermill, and a kernel that dies
-    raises papermill's DeadKernelError, neither through the kernel's log, so none is hidden.
-    """
-    import logging
-
-    import papermill as pm
-
-    # nbclient reports a kernel that died (as at Ctrl-C) on papermill's logger as well as by
-    # the DeadKernelError that reaches the run's failure message; without a handler of its
-    # own, Python would print the log line to the terminal beside the run's one message
-    logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    env = {ROOT_ENV: str(paths.root), **run_env()} if env is None else env
-    pm.execute_notebook(
-        str(paths.notebooks / f"{notebook}.ipynb"),
-        str(target),
-        parameters=values,
-        kernel_name=KERNEL_NAME,
-        progress_bar=False,
-        log_output=False,
-        extra_arguments=KERNEL_ARGS,
-        kernel_manager_class=_kernel_manager(env, paths.notebooks, kernels, notebook, log),
-        engine_name=engine_name(),  # papermill's engine, saving every 10 s instead of every cell
-    )
-
-
 def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any],
-             kernels: dict | None = None, staging: Path | None = None) -> list[str]:
+             kernels: dict | None = None, staging: Path | None = None,
+             forks: ForkServer | None = None) -> list[str]:
     """Run one notebook with papermill; commit its staged outputs; return them (relative).
 
     Its outputs are staged in ``staging/<notebook>`` (default ``build/staging``; the pipeline
@@ -236,10 +149,10 @@ def _execute(paths: ProjectPaths, notebook: str, values: dict[str, Any],
     paths.executed.mkdir(parents=True, exist_ok=True)
     stage = (paths.staging if staging is None else staging) / notebook
     shutil.rmtree(stage, ignore_errors=True)
-    env = {ROOT_ENV: str(paths.root), STAGE_ENV: str(stage), **run_env(), **cache_env(paths)}
+    env = {**kernel_env(paths), STAGE_ENV: str(stage)}
     try:
         _papermill(paths, notebook, paths.executed / f"{notebook}.ipynb", values, env, kernels,
-                   paths.build / "logs" / f"{notebook}.kernel.log")
+                   paths.build / "logs" / f"{notebook}.kernel.log", forks)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -361,6 +274,7 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
     def describe() -> None:
         bar.set_description(", ".join(sorted(nb for nb, _, _ in running.values())) or "done")
 
+    forks: ForkServer | None = None  # forks the kernels (collabcomm.pipeline.forkserver)
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
     try:
         while waiting or running:
@@ -395,7 +309,13 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
                         break
                     waiting.remove(nb)
                     (paths.stamps / f"{nb}.json").unlink(missing_ok=True)
-                    future = pool.submit(_execute, paths, nb, values[nb], kernels, staging)
+                    future = pool.submit(_execute, paths, nb, values[nb], kernels, staging,
+                                         forks)
+                    if forks is None and waiting and available():
+                        # the first kernel starts as usual, the fork server beside it (its
+                        # imports take as long as a kernel's), and it forks the next ones
+                        forks = ForkServer({**os.environ, **kernel_env(paths)}, paths.notebooks,
+                                           paths.build / "logs" / "forkserver.log").start()
                     running[future] = (nb, digest, time.perf_counter())
                     if reason:
                         reasons[nb] = f"{reason}; rerunning"
@@ -430,6 +350,8 @@ def _schedule(paths: ProjectPaths, names: list[str], deps: dict[str, list[str]],
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if forks is not None:
+            forks.close()
 
 
 def _interrupt(kernels: dict[str, Any]) -> None:

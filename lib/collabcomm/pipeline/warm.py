@@ -32,7 +32,6 @@ from __future__ import annotations
 import compileall
 import importlib
 import os
-import pkgutil
 import py_compile
 import sys
 import sysconfig
@@ -40,20 +39,10 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .forkserver import KERNEL_MODULES, import_set
+
 __all__ = ["KERNEL_MODULES", "LISTING", "ROOTS", "import_set", "loaded_entries", "listed",
            "resolve", "compile_files", "imported_names", "notebook_entries", "record", "main"]
-
-KERNEL_MODULES = (
-    "ipykernel_launcher",
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.zmqshell",
-    "matplotlib_inline.backend_inline",
-    "papermill",
-    "nbclient",
-)
-"""What starting a kernel and running a notebook through papermill imports, beside the
-notebooks' own imports: the kernel, its inline figures, and the papermill side."""
 
 LISTING = Path(__file__).with_name("kernel_imports.txt")
 """The recorded source files the kernels load (see the module's docstring)."""
@@ -61,25 +50,6 @@ LISTING = Path(__file__).with_name("kernel_imports.txt")
 ROOTS = ("purelib", "platlib", "stdlib", "platstdlib")
 """The install folders (:func:`sysconfig.get_path` names) a listed path is relative to; a file
 under several (in a virtual environment purelib and platlib are one folder) takes the first."""
-
-
-def import_set() -> list[str]:
-    """Every module of ``collabcomm``, the heavy libraries its modules import on first use
-    (:mod:`collabcomm.lazy`), and :data:`KERNEL_MODULES`, in a fixed order.
-
-    The lazily imported names are read from the modules themselves, so that a new
-    ``lazy_import`` is covered without a list to keep up to date.
-    """
-    import collabcomm
-    from collabcomm.lazy import LazyModule
-
-    names = [collabcomm.__name__]
-    lazy: set[str] = set()
-    for info in pkgutil.walk_packages(collabcomm.__path__, "collabcomm."):
-        names.append(info.name)
-        module = importlib.import_module(info.name)
-        lazy.update(v._lazy_name for v in vars(module).values() if isinstance(v, LazyModule))
-    return names + sorted(lazy) + list(KERNEL_MODULES)
 
 
 def _roots() -> list[tuple[str, Path]]:
