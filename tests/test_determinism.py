@@ -4,7 +4,11 @@ execution timestamps. One run is the shared ``full_run`` of conftest.py, with no
 concurrently; the other runs them one after another (``jobs=1``), so the check also shows that
 running notebooks at the same time changes no byte. The second run also takes the slow pure
 functions' results from the first run's disk cache (:mod:`collabcomm.memo`), so the check also
-shows that a warm cache changes no byte, in the outputs or in what the notebooks show."""
+shows that a warm cache changes no byte, in the outputs or in what the notebooks show. And the
+first run forks its kernels after the first from the fork server
+(:mod:`collabcomm.pipeline.forkserver`) while the second starts every kernel as a new
+interpreter (``COLLABCOMM_FORK=off``), so the check also shows that a forked kernel changes no
+byte."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from conftest import copy_inputs, tree_digest
 from collabcomm import pipeline
 from collabcomm.memo import CACHE_ENV
 from collabcomm.paths import project
+from collabcomm.pipeline.forkserver import FORK_ENV
 
 pytestmark = pytest.mark.notebooks
 REPO = Path(__file__).resolve().parents[1]
@@ -30,6 +35,7 @@ def _run_one_at_a_time(tmp: Path, cache: Path, monkeypatch) -> Path:
     before = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
     assert len(before) >= 5  # the audit's, the reconciliation's, the classroom grid's entries
     monkeypatch.setenv(CACHE_ENV, str(cache))  # the kernels inherit it: cache_env steps aside
+    monkeypatch.setenv(FORK_ENV, "off")  # every kernel a new interpreter
     report = pipeline.run(root, force=True, jobs=1, progress=False, out=io.StringIO())
     assert report.ok, report.failure and report.failure.message
     # every entry was found (none added, none rewritten), and none written below this root
@@ -58,6 +64,14 @@ def two_runs(full_run, tmp_path_factory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         return root, _run_one_at_a_time(tmp_path_factory.mktemp("sequential"),
                                         project(root).build / "cache", monkeypatch)
+
+
+def test_one_run_forked_its_kernels_and_the_other_did_not(two_runs):
+    a, b = two_runs
+    log = (a / "build/logs/forkserver.log").read_text()
+    assert log.count("forked kernel ") == len(pipeline.discover(project(a))) - 1, log
+    assert "refused" not in log
+    assert not (b / "build/logs/forkserver.log").exists()
 
 
 @pytest.mark.parametrize("folder", ["data/derived", "figures"])

@@ -182,4 +182,4 @@ def test_the_pipeline_starts_its_first_kernel_and_forks_the_others(tmp_path):
         parents.append(json.loads(text.strip().splitlines()[-1])["ppid"])
     assert parents[0] == os.getpid()  # the first kernel: a new interpreter, while the server
     assert parents[1] == parents[2] != os.getpid()  # imports; the others: forked by it
-    assert (root / "build/logs/forkserver.log").is_file()
+    assert (root / "build/logs/forkserver.log").read_text().count("forked kernel ") == 2

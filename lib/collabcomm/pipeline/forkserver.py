@@ -295,6 +295,7 @@ def _handle(listener: socket.socket, conn: socket.socket) -> None:
         why = _refusal(request)
         if why:
             stream.write(json.dumps({"error": why}).encode() + b"\n")
+            print(f"refused: {why}", flush=True)
             return
         sys.stdout.flush()
         sys.stderr.flush()
@@ -314,6 +315,8 @@ def _handle(listener: socket.socket, conn: socket.socket) -> None:
             finally:
                 os._exit(code)
         stream.write(json.dumps({"pid": pid}).encode() + b"\n")
+        print(f"forked kernel {pid} for {request['cwd']}: {' '.join(request['argv'][1:])}",
+              flush=True)
 
 
 def serve(path: str) -> None:
