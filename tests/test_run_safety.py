@@ -96,9 +96,9 @@ def test_each_run_stages_in_a_folder_of_its_own(proj, monkeypatch):
     seen = []
     real = pipeline.execute._execute
 
-    def spy(paths, nb, values, kernels=None, staging=None):
+    def spy(paths, nb, values, kernels=None, staging=None, forks=None):
         seen.append(staging)
-        return real(paths, nb, values, kernels, staging)
+        return real(paths, nb, values, kernels, staging, forks)
 
     monkeypatch.setattr(pipeline.execute, "_execute", spy)
     _run(proj, force=True)

@@ -321,7 +321,10 @@ def _handle(listener: socket.socket, conn: socket.socket) -> None:
 
 def serve(path: str) -> None:
     """Preload, then listen on the Unix socket ``path`` and fork a kernel per request, until
-    standard input closes (the pipeline ended or died). Exited kernels are reaped."""
+    standard input closes (the pipeline ended or died). Exited kernels are reaped. A Ctrl-C
+    in the terminal is the pipeline's to handle (it stops the kernels and then this server),
+    so the server ignores it; its kernels, in sessions of their own, do not receive it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".new")
