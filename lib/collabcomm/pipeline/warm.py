@@ -39,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .forkserver import KERNEL_MODULES, import_set
+from .forkserver import FORK_ENV, KERNEL_MODULES, import_set
 
 __all__ = ["KERNEL_MODULES", "LISTING", "ROOTS", "import_set", "loaded_entries", "listed",
            "resolve", "compile_files", "imported_names", "notebook_entries", "record", "main"]
@@ -142,7 +142,7 @@ def notebook_entries(source: Path | None = None) -> list[str]:
     """What the notebooks' kernels really import, beyond :func:`import_set` (what the libraries
     load on first use: the PNG writer, the table templates, the live figures' altair...): a
     forced run of every notebook in a temporary copy of the project at ``source`` (default:
-    this checkout) with ``PYTHONPROFILEIMPORTTIME=1``, whose kernels report every import in
+    this checkout) with ``PYTHONPROFILEIMPORTTIME=1`` and no fork server, whose kernels report every import in
     their logs (``build/logs``); those modules are imported here and their files listed, as
     :func:`loaded_entries` does."""
     import io
@@ -154,15 +154,19 @@ def notebook_entries(source: Path | None = None) -> list[str]:
 
     with tempfile.TemporaryDirectory() as tmp:
         root = copy_project(project(source).root, Path(tmp) / "proj")
-        previous = os.environ.get("PYTHONPROFILEIMPORTTIME")
-        os.environ["PYTHONPROFILEIMPORTTIME"] = "1"
+        # every kernel a new interpreter, so that each reports all it imports (a forked one
+        # would find the fork server's imports done)
+        recording = {"PYTHONPROFILEIMPORTTIME": "1", FORK_ENV: "off"}
+        previous = {k: os.environ.get(k) for k in recording}
+        os.environ.update(recording)
         try:
             report = run(root, force=True, progress=False, out=io.StringIO())
         finally:
-            if previous is None:
-                os.environ.pop("PYTHONPROFILEIMPORTTIME", None)
-            else:
-                os.environ["PYTHONPROFILEIMPORTTIME"] = previous
+            for k, v in previous.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         if not report.ok:
             raise RuntimeError(f"the recording run failed: {report.failure.message}")
         names = [n for log in sorted((root / "build" / "logs").glob("*.kernel.log"))
