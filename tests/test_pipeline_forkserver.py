@@ -183,3 +183,21 @@ def test_the_pipeline_starts_its_first_kernel_and_forks_the_others(tmp_path):
     assert parents[0] == os.getpid()  # the first kernel: a new interpreter, while the server
     assert parents[1] == parents[2] != os.getpid()  # imports; the others: forked by it
     assert (root / "build/logs/forkserver.log").read_text().count("forked kernel ") == 2
+
+
+def test_a_server_that_stops_answering_is_given_up_on(tmp_path, monkeypatch):
+    import socket
+
+    monkeypatch.setattr(forkserver, "_START_TIMEOUT", 0.5)
+    forks = ForkServer(dict(os.environ), tmp_path, tmp_path / "server.log")
+    forks._dir = str(tmp_path)
+    forks.process = subprocess.Popen(["sleep", "60"], stdin=subprocess.PIPE)
+    mute = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mute.bind(forks.socket_path)
+    mute.listen(1)  # accepts, never answers
+    try:
+        with pytest.raises(OSError, match="not available: timed out"):
+            forks.spawn(_argv(), dict(os.environ), tmp_path, None)
+    finally:
+        mute.close()
+        forks.close()

@@ -151,8 +151,8 @@ class ForkedProcess:
             self._fd = None
 
     def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
-            os.kill(self.pid, signum)
+        if self.poll() is None:  # through the pidfd: never a later process given the same pid
+            signal.pidfd_send_signal(self._fd, signum)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
@@ -195,6 +195,7 @@ class ForkServer:
                 raise OSError(f"the fork server did not start in {_START_TIMEOUT:.0f} s")
             time.sleep(0.02)
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.settimeout(_START_TIMEOUT)  # a server that stops answering is given up on
         conn.connect(self.socket_path)
         return conn
 
@@ -248,8 +249,8 @@ def _refusal(request: dict) -> str | None:
     if os.path.realpath(argv[0]) != os.path.realpath(sys.executable):
         return f"another interpreter: {argv[0]}"
     env = request.get("env") or {}
-    differ = sorted(k for k in set(env) ^ set(os.environ) | {k for k in env if k in os.environ
-                    and env[k] != os.environ[k]} if k not in PER_KERNEL)
+    differ = sorted(k for k in set(env) | set(os.environ)
+                    if k not in PER_KERNEL and env.get(k) != os.environ.get(k))
     if differ:
         return "the environment differs from the fork server's in " + ", ".join(differ)
     return None
