@@ -201,3 +201,28 @@ def test_a_server_that_stops_answering_is_given_up_on(tmp_path, monkeypatch):
     finally:
         mute.close()
         forks.close()
+
+
+SIGNALS = """\
+import json, signal
+print(json.dumps({s.name: str(signal.getsignal(s)) for s in
+                  (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD)}))
+"""
+
+
+def test_a_forked_kernel_handles_signals_as_a_new_interpreter_does(tmp_path):
+    paths = _project(tmp_path)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SIGNALS)],
+                                            metadata={"kernelspec": {"name": "python3",
+                                                                   "display_name": "Python 3",
+                                                                   "language": "python"}}),
+                   paths.notebooks / "signals.ipynb")
+    env = {**kernel_env(paths), STAGE_ENV: "/stage/s"}
+    _papermill(paths, "signals", tmp_path / "new.ipynb", {}, env, None, tmp_path / "a.log")
+    with _server(paths) as forks:
+        _papermill(paths, "signals", tmp_path / "forked.ipynb", {}, env, None,
+                   tmp_path / "b.log", forks)
+    assert forks.log.read_text().count("forked kernel ") == 1
+    seen = _probe(tmp_path / "forked.ipynb")
+    assert seen == _probe(tmp_path / "new.ipynb")
+    assert seen["SIGPIPE"] == str(signal.SIG_IGN)  # as Python sets it, not the default

@@ -261,9 +261,9 @@ def _become_kernel(request: dict) -> int:
     (see ``ipykernel_launcher``), with the launch's environment, folder and log; return its
     exit status."""
     os.setsid()  # as jupyter_client's launch (start_new_session): interrupts reach its group
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
-        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT
-                      else signal.SIG_DFL)
+    # the one signal the server set otherwise (serve); every other disposition is already
+    # what a new interpreter has (Python's own, e.g. SIGPIPE ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     out = null if request["log"] is None else os.open(
@@ -353,15 +353,13 @@ def serve(path: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -c "...; main()" SOCKET`` (:data:`_COMMAND`; ``-m`` would import this module
-    twice, once with its package)."""
+    """The server's entry point, ``python -c "...; main()" SOCKET`` (:data:`_COMMAND`, what
+    :meth:`ForkServer.start` runs; ``-m`` would import this module twice, once with its
+    package)."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m collabcomm.pipeline.forkserver SOCKET", file=sys.stderr)
+        print("usage: the fork server takes one argument, the path of its socket",
+              file=sys.stderr)
         return 2
     serve(args[0])
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

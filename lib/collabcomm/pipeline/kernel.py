@@ -9,6 +9,7 @@ process. The kernel is forked from the run's fork server when there is one
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -78,15 +79,16 @@ def _kernel_manager(env: dict[str, str], cwd: Path, kernels: dict | None, key: s
 
     class Manager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
-            try:
-                if forks is None:
-                    raise OSError("no fork server")
-                process = forks.spawn(kernel_cmd, kw["env"], kw["cwd"], log)
-            except OSError:  # no server, or it cannot or will not: a new interpreter
+            process = None
+            if forks is not None:
+                with contextlib.suppress(OSError):  # the server cannot or will not
+                    process = forks.spawn(kernel_cmd, kw["env"], kw["cwd"], log)
+            if process is None:  # a new interpreter
                 await super()._async_launch_kernel(kernel_cmd, **kw)
                 return
             prov = self.provisioner  # what LocalProvisioner.launch_kernel records
-            prov.process, prov.pid, prov.pgid, prov.cwd = process, process.pid, process.pid, kw["cwd"]
+            prov.process, prov.pid, prov.pgid = process, process.pid, process.pid
+            prov.cwd = kw["cwd"]
             self._reconcile_connection_info(prov.connection_info)
 
         async def start_kernel(self, **kw):

@@ -142,11 +142,12 @@ def notebook_entries(source: Path | None = None) -> list[str]:
     """What the notebooks' kernels really import, beyond :func:`import_set` (what the libraries
     load on first use: the PNG writer, the table templates, the live figures' altair...): a
     forced run of every notebook in a temporary copy of the project at ``source`` (default:
-    this checkout) with ``PYTHONPROFILEIMPORTTIME=1`` and no fork server, whose kernels report every import in
-    their logs (``build/logs``); those modules are imported here and their files listed, as
-    :func:`loaded_entries` does."""
+    this checkout) with ``PYTHONPROFILEIMPORTTIME=1`` and no fork server, whose kernels report
+    every import in their logs (``build/logs``); those modules are imported here and their
+    files listed, as :func:`loaded_entries` does."""
     import io
     import tempfile
+    from unittest.mock import patch
 
     from ..paths import project
     from .benchpath import copy_project
@@ -156,17 +157,8 @@ def notebook_entries(source: Path | None = None) -> list[str]:
         root = copy_project(project(source).root, Path(tmp) / "proj")
         # every kernel a new interpreter, so that each reports all it imports (a forked one
         # would find the fork server's imports done)
-        recording = {"PYTHONPROFILEIMPORTTIME": "1", FORK_ENV: "off"}
-        previous = {k: os.environ.get(k) for k in recording}
-        os.environ.update(recording)
-        try:
+        with patch.dict(os.environ, {"PYTHONPROFILEIMPORTTIME": "1", FORK_ENV: "off"}):
             report = run(root, force=True, progress=False, out=io.StringIO())
-        finally:
-            for k, v in previous.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
         if not report.ok:
             raise RuntimeError(f"the recording run failed: {report.failure.message}")
         names = [n for log in sorted((root / "build" / "logs").glob("*.kernel.log"))
