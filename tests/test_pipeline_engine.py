@@ -84,3 +84,24 @@ def test_a_cell_that_raises_leaves_the_notebook_with_its_error(tmp_path):
         _papermill(project(tmp_path), "raises", target, {})
     cells = json.loads(target.read_text())["cells"]
     assert any(o.get("ename") == "ValueError" for c in cells for o in c.get("outputs", []))
+
+
+def test_a_cell_s_output_streams_do_not_depend_on_when_the_kernel_flushed_them(tmp_path):
+    # ipykernel sends what a cell prints in pieces, whenever its flush timer (0.2 s) fires or
+    # the cell flushes: on a loaded machine two prints a moment apart may arrive as two
+    # messages, and stderr may overtake stdout. The executed notebook must not record that
+    # timing: one stdout output per cell, then one stderr output, whatever the pieces were.
+    body = ("import sys, time\n"
+            "print('a', flush=True)\n"
+            "sys.stderr.write('w\\n'); sys.stderr.flush()\n"
+            "time.sleep(0.3)\n"
+            "print('b', flush=True)\n"
+            "display('shown')\n"
+            "print('c')")
+    target = _notebook(tmp_path, "streams", [body])
+    _papermill(project(tmp_path), "streams", target, {})
+    outputs = json.loads(target.read_text())["cells"][0]["outputs"]
+    kinds = [(o["output_type"], o.get("name")) for o in outputs]
+    assert kinds == [("stream", "stdout"), ("stream", "stderr"), ("display_data", None)]
+    assert "".join(outputs[0]["text"]) == "a\nb\nc\n"
+    assert "".join(outputs[1]["text"]) == "w\n"

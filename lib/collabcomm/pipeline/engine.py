@@ -13,6 +13,16 @@ succeeded, a cell raised, or the kernel died: the partly executed notebook named
 message is still there, at most :data:`SAVE_EVERY` seconds behind when the kernel died, and
 complete when a cell raised (papermill writes that one itself, with the error). A notebook that
 runs for less than :data:`SAVE_EVERY` seconds is written once.
+
+It also records a cell's printed output independently of timing (nbclient's
+``coalesce_streams``): ipykernel sends what a cell prints in pieces, whenever its 0.2 s flush
+timer fires, so on a loaded machine two prints a moment apart may arrive as two messages and
+stderr may overtake stdout. nbclient, by default, keeps every piece as an output of its own,
+and an executed notebook would then differ from run to run with the machine's load (seen once
+in CI: notebook 06 of two runs differed beyond timestamps, every data file and figure the same).
+The engine keeps one stdout output per cell, at the place of its first piece, and one stderr
+output, after it; a cell whose pieces arrive together, as on a quiet machine, is recorded as
+before.
 """
 
 from __future__ import annotations
@@ -49,8 +59,8 @@ def engine_name() -> str:
             super().notebook_complete(**kwargs)
 
     class ThrottledEngine(NBClientEngine):
-        """nbclient's engine with :class:`ThrottledManager` (papermill's
-        ``Engine.execute_notebook`` with that one class changed)."""
+        """nbclient's engine with :class:`ThrottledManager` and one output per stream and
+        cell (papermill's ``Engine.execute_notebook`` with those two things changed)."""
 
         manager = ThrottledManager
 
@@ -62,7 +72,7 @@ def engine_name() -> str:
             nb_man.notebook_start()
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output,
-                                             **kwargs)
+                                             **{"coalesce_streams": True, **kwargs})
             finally:
                 nb_man.cleanup_pbar()
                 nb_man.notebook_complete()
