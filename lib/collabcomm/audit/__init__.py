@@ -8,7 +8,8 @@ Exhibits 2 and 3), :mod:`~collabcomm.audit.grim`, :mod:`~collabcomm.audit.grimme
 :mod:`~collabcomm.audit.reconcile` and :mod:`~collabcomm.audit.excusable` (rounding's reach);
 the innocent explanations of the findings in :mod:`~collabcomm.audit.explanations`,
 :mod:`~collabcomm.audit.rescaling` and :mod:`~collabcomm.audit.typos`;
-:mod:`~collabcomm.audit.rows` builds audit.csv's rows. This module gathers them:
+:mod:`~collabcomm.audit.rows` builds audit.csv's rows, and
+:mod:`~collabcomm.audit.families` names the check families in words. This module gathers them:
 :func:`run_all` (and :func:`run_checks` on given tables), :func:`reproduction_rows`,
 :func:`summary` and :func:`cell_status`, and every check's name, so ``audit.check_grim`` works
 as before.
@@ -48,6 +49,7 @@ from .explanations import (
     innocent_explanations,
     star_scan,
 )
+from .families import FAMILIES, TEXT_KINDS, family_label, summary_table
 from .grim import (
     GRIM_TIES,
     INTEGER_VARIABLES,
@@ -85,6 +87,10 @@ from .typos import confirm_edits, screen_edits, single_edits, typo_candidates
 
 __all__ = [
     "matches_published",
+    "FAMILIES",
+    "TEXT_KINDS",
+    "family_label",
+    "summary_table",
     "compare_descriptives",
     "compare_correlations",
     "INTEGER_VARIABLES",
