@@ -79,3 +79,37 @@ def test_instrument_figures_of_exhibit1_keep_their_layout():
     assert sorted(line.get_ydata()[0] for line in fig.axes[0].lines
                   if line.get_ydata()[0] == line.get_ydata()[-1]) == [5, 10, 15]
     plt.close(fig)
+
+
+def test_pairplot_draws_the_lower_triangle_of_the_data():
+    import numpy as np
+    import pandas as pd
+
+    figures.set_theme()
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame(rng.normal(size=(26, 3)).round(2), columns=["a", "b", "c"])
+    fig = figures.synthetic_pairplot(data, ["a", "b", "c"], {"a": "A", "c": "C"})
+    axes = fig.axes
+    assert len(axes) == 6  # rows 0..2 hold 1, 2, 3 panels: no hidden upper triangle
+    spec = [(ax.get_subplotspec().rowspan.start, ax.get_subplotspec().colspan.start)
+            for ax in axes]
+    assert spec == [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1), (2, 2)]
+    for ax, (i, j) in zip(axes, spec, strict=True):
+        x, y = ["a", "b", "c"][j], ["a", "b", "c"][i]
+        if i == j:  # a histogram of the variable, every school counted once
+            heights = [p.get_height() for p in ax.patches]
+            edges = np.histogram_bin_edges(data[x], bins="auto")
+            assert heights == np.histogram(data[x], bins=edges)[0].tolist()
+            assert not ax.yaxis.get_tick_params()["labelleft"]
+        else:  # x against y, school by school
+            points = ax.collections[0].get_offsets()
+            assert np.array_equal(points, data[[x, y]].to_numpy())
+            assert ax.get_shared_x_axes().joined(ax, axes[spec.index((j, j))])  # column: one x
+        assert ax.xaxis.get_tick_params()["labelbottom"] == (i == 2)
+    assert axes[3].get_shared_y_axes().joined(axes[3], axes[4])  # a row shares y
+    assert not axes[4].get_shared_y_axes().joined(axes[4], axes[5])  # not with the histogram
+    assert [ax.get_xlabel() for ax in axes[3:]] == ["A", "b", "C"]
+    assert [axes[1].get_ylabel(), axes[3].get_ylabel()] == ["b", "C"]
+    assert fig._suptitle.get_text() == "Reconstructed school data (SYNTHETIC, N = 26)"
+    assert figures.SYNTHETIC_NOTE in [t.get_text() for t in fig.texts]
+    plt.close(fig)
