@@ -49,7 +49,7 @@ from .explanations import (
     innocent_explanations,
     star_scan,
 )
-from .families import FAMILIES, TEXT_KINDS, family_label, summary_table
+from .families import ALL, FAMILIES, TEXT_KINDS, family_label, summary_table
 from .grim import (
     GRIM_TIES,
     INTEGER_VARIABLES,
@@ -235,7 +235,7 @@ def summary(audit: pd.DataFrame) -> pd.DataFrame:
     """Counts of each status per check family (the notebook's one-screen summary)."""
     table = pd.crosstab(audit["check"], audit["status"]).reindex(
         columns=list(AUDIT_STATUSES), fill_value=0)
-    table.loc["all checks"] = table.sum()
+    table.loc[ALL] = table.sum()
     return table
 
 

@@ -2,10 +2,10 @@
 
 audit.csv names each check's family in its ``check`` column with a code name
 (``exhibit4_from_moments``, ``text_count``), which scripts filter on; a table a reader sees
-names the family in words (:func:`family_label`), and :data:`FAMILIES` and :data:`TEXT_KINDS`
-lead from the words back to the code names. :func:`summary_table` is notebook 06's first table: the counts
-of :func:`collabcomm.audit.summary`, one row per family in the order of the argument (the
-reconstruction, Exhibits 2 to 5, the text).
+names the family in words (:func:`family_label`), and :data:`FAMILIES` and
+:data:`TEXT_KINDS` lead from the words back to the code names. :func:`summary_table` is
+notebook 06's first table: the counts of :func:`collabcomm.audit.summary`, one row per family
+in the order of the argument (:data:`ORDER`: the reconstruction, Exhibits 2 to 5, the text).
 
 A family without words here is refused (:class:`ValueError`), never shown under its code name
 or under another family's words: a new check must be named here before a reader sees it.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["FAMILIES", "TEXT_KINDS", "family_label", "summary_table"]
+__all__ = ["FAMILIES", "TEXT_KINDS", "ORDER", "ALL", "family_label", "summary_table"]
 
 #: Check family (audit.csv's ``check``) -> what it checks, in the order tables show them.
 FAMILIES: dict[str, str] = {
@@ -53,12 +53,11 @@ TEXT_KINDS: dict[str, str] = {
     "exhibit_reference": "references to the exhibits",
 }
 
+ORDER: tuple[str, ...] = (*FAMILIES, *(f"text_{kind}" for kind in TEXT_KINDS))
+"""Every family with words, in the order tables show them."""
+
 ALL = "all checks"
 """The total row of :func:`collabcomm.audit.summary`."""
-
-
-def _order() -> list[str]:
-    return list(FAMILIES) + [f"text_{kind}" for kind in TEXT_KINDS]
 
 
 def family_label(check: str) -> str:
@@ -84,7 +83,7 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """:func:`collabcomm.audit.summary`'s counts for readers.
 
     One row per family, named by :func:`family_label` (index ``family``) and in the order of
-    :data:`FAMILIES` then :data:`TEXT_KINDS`, and the total row last, as "All checks". The
+    :data:`ORDER`, and the total row (:data:`ALL`) last, as "All checks". The
     counts are not changed.
 
     Raises
@@ -94,8 +93,7 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """
     families = [c for c in summary.index if c != ALL]
     labels = {c: family_label(c) for c in families}  # refuses an unnamed family first
-    rank = {c: i for i, c in enumerate(_order())}
-    ordered = sorted(families, key=lambda c: rank[c]) + ([ALL] if ALL in summary.index else [])
+    ordered = sorted(families, key=ORDER.index) + ([ALL] if ALL in summary.index else [])
     out = summary.loc[ordered].copy()
     out.index = pd.Index([labels.get(c, "All checks") for c in ordered], name="family")
     return out

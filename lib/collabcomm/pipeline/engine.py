@@ -18,8 +18,9 @@ It also records a cell's printed output independently of timing (nbclient's
 ``coalesce_streams``): ipykernel sends what a cell prints in pieces, whenever its 0.2 s flush
 timer fires, so on a loaded machine two prints a moment apart may arrive as two messages and
 stderr may overtake stdout. nbclient, by default, keeps every piece as an output of its own,
-and an executed notebook would then differ from run to run with the machine's load (seen once
-in CI: notebook 06 of two runs differed beyond timestamps, every data file and figure the same).
+and an executed notebook would then differ from run to run with the machine's load (the likely
+cause of a CI run in which notebook 06 of two runs differed beyond timestamps, every data file
+and figure the same; the CI log did not show which output differed).
 The engine keeps one stdout output per cell, at the place of its first piece, and one stderr
 output, after it; a cell whose pieces arrive together, as on a quiet machine, is recorded as
 before.
