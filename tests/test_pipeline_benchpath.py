@@ -24,6 +24,31 @@ def test_floor_runs_one_cell_on_the_pipeline_kernel(tmp_path):
     assert executed["metadata"]["kernelspec"]["name"] == "python3"
 
 
+def test_the_floor_s_cell_can_be_replaced_by_the_imports_bound(tmp_path):
+    assert benchpath.floor(tmp_path, "import sys\nsorted(m for m in ('pandas', "
+                           "'matplotlib.pyplot') if m in sys.modules)") > 0
+    (cell,) = json.loads((tmp_path / "floor.out.ipynb").read_text())["cells"]
+    assert cell["outputs"][0]["data"]["text/plain"] == ["[]"]  # a new kernel imports neither
+    benchpath.floor(tmp_path, benchpath.IMPORTS_SOURCE + "\nimport sys\n"
+                    "sorted(m for m in ('pandas', 'matplotlib.pyplot') if m in sys.modules)")
+    (cell,) = json.loads((tmp_path / "floor.out.ipynb").read_text())["cells"]
+    assert "".join(cell["outputs"][0]["data"]["text/plain"]) == "['matplotlib.pyplot', 'pandas']"
+
+
+def test_figure_seconds_sums_the_cells_that_save_a_figure(tmp_path):
+    def code(source, duration):
+        return {"cell_type": "code", "source": source,
+                "metadata": {"papermill": {"duration": duration}}}
+
+    cells = [code(["import pandas"], 1.0), code(["fig = f()\n", "page.figure(fig, 'a')"], 0.5),
+             code(["page.table(t)"], 0.25), code(["page.figure(g, 'b')"], None),
+             {"cell_type": "markdown", "source": ["page.figure( in words"], "metadata": {}},
+             code(["page.figure(h, 'c')"], 0.125)]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": cells}))
+    assert benchpath.figure_seconds(path) == 0.625
+
+
 def test_section_times_group_cells_under_their_headings(tmp_path):
     def code(duration):
         return {"cell_type": "code", "source": ["x"],
@@ -44,7 +69,10 @@ def test_critical_path_rows_are_ratios_of_one_run(monkeypatch):
     from types import SimpleNamespace
 
     floors = iter([2.0, 4.0, 3.0, 5.0])
-    monkeypatch.setattr(benchpath, "floor", lambda root: next(floors))
+    imports = iter([6.0, 9.0, 8.0, 7.0])
+    monkeypatch.setattr(benchpath, "floor", lambda root, source=None: next(
+        floors if source is None else imports))
+    monkeypatch.setattr("collabcomm.pipeline.plan.default_jobs", lambda: 2)
     clock = iter([0.0, 28.0, 30.0, 51.0, 100.0, 107.0])
     monkeypatch.setattr(benchpath.time, "perf_counter", lambda: next(clock))
     runs = []
@@ -54,8 +82,11 @@ def test_critical_path_rows_are_ratios_of_one_run(monkeypatch):
         executed = benchpath.project(root).executed
         executed.mkdir(parents=True, exist_ok=True)
         cells = [{"cell_type": "code", "source": ["x"],
-                  "metadata": {"papermill": {"duration": 4.5}}}]
+                  "metadata": {"papermill": {"duration": 4.5}}},
+                 {"cell_type": "code", "source": ["page.figure(fig)"],
+                  "metadata": {"papermill": {"duration": 0.75}}}]
         (executed / f"{benchpath.AUDIT_NOTEBOOK}.ipynb").write_text(json.dumps({"cells": cells}))
+        (executed / "05_item_analysis.ipynb").write_text(json.dumps({"cells": cells[1:]}))
         return SimpleNamespace(ok=True, runs=[
             SimpleNamespace(notebook="05_item_analysis", seconds=1.0),
             SimpleNamespace(notebook=benchpath.AUDIT_NOTEBOOK, seconds=len(runs) * 5.25)])
@@ -73,9 +104,16 @@ def test_critical_path_rows_are_ratios_of_one_run(monkeypatch):
     ratios = [(v, t) for _, v, u, t in listed if u == "x"]
     # the second (warm) run's notebook 06, not the first's nor the run of 06 alone
     assert rows["notebook 06 in the warm forced run (a forked kernel)"] == (10.5, "s", "")
-    assert ratios == [(8.0, ""), (6.0, "<= 7x"), (2.0, "<= 2x"), (3.0, "")]
-    assert rows["  06: kernel start and papermill (all but its cells)"] == (2.5, "s", "")
-    assert rows["  06 § setup"] == (4.5, "s", "")
+    # the bounds: the warm run's notebooks (1.0 + 10.5 s) less their figure cells (0.75 s
+    # each) over 2 cores; the import-only notebook's median (7.5 s) against the floor's (3.5 s)
+    assert rows["  its notebooks' own times, summed"] == (11.5, "s", "")
+    assert rows["  of which figure cells (build, draw, save)"] == (1.5, "s", "")
+    assert rows["  the rest over 2 cores: least run without drawing"] == (5.0, "s", "")
+    assert rows["  least: a notebook that only imports pandas, pyplot (4)"] == (7.5, "s", "")
+    assert ratios == [(8.0, ""), (6.0, "<= 7x"), (5.0 / 3.5, ""), (2.0, "<= 2x"),
+                      (7.5 / 3.5, ""), (3.0, "")]
+    assert rows["  06: kernel start and papermill (all but its cells)"] == (1.75, "s", "")
+    assert rows["  06 § setup"] == (5.25, "s", "")
 
 
 @pytest.mark.slow
