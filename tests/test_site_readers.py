@@ -8,7 +8,8 @@ On each page and at each width:
 * no display formula clipped: each lies inside the window, and one wider than its box scrolls
   inside that box;
 * no cell of a shown table reads NaN, None, <NA> or NaT; no number in an output has six or more
-  decimals or is in e-notation; no ``dtype:`` line;
+  decimals or is in e-notation; no ``dtype:`` line; nothing printed is a Python object (a dict,
+  a list of numbers, a bare True, False or None);
 * at most one code cell visible (the rest folded behind a toggle or removed), and at most one
   search box;
 * every figure has a numbered caption ("Figure N.k: ...") and an alt text that describes it;
@@ -36,6 +37,8 @@ WIDTHS = {"phone": (390, 844, True), "screen": (1366, 900, False)}
 SHOTS = ("index", "02_instrument", "04_regressions", "06_reproducibility_audit", "audit")
 RAW_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d{6,}(?![\w.])|\b\d\.\d+e[-+]\d+\b")
 RAW_MISSING = {"NaN", "nan", "<NA>", "None", "NaT"}
+# what a cell prints is sentences: no Python dict, list of numbers or bare True/False/None
+RAW_OBJECT = re.compile(r"\{'[^']*': |\[-?\d[\d.]*(?:, -?\d[\d.]*)+\]|\b(?:True|False|None)\b")
 CAPTION = re.compile(r"^Figure \d+\.\d+: \S")
 
 STATE = r"""(() => {
@@ -49,6 +52,7 @@ STATE = r"""(() => {
   return {
     width: W,
     overflow: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - W,
+    scroll: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
     math: maths.map(m => {
       const r = m.getBoundingClientRect(), s = getComputedStyle(m);
       return {text: m.textContent.slice(0, 60), left: r.left, right: r.right,
@@ -58,6 +62,8 @@ STATE = r"""(() => {
     cells: outputs.flatMap(o => Array.from(o.querySelectorAll('td, th'))
                                      .map(c => c.textContent.trim())),
     outputText: outputs.map(o => o.innerText).join('\n'),
+    printed: Array.from(main.querySelectorAll('.cell_output .output.stream'))
+                  .map(o => o.innerText).join('\n'),
     code: Array.from(main.querySelectorAll('.cell_input')).filter(visible).length,
     images: Array.from(main.querySelectorAll('.cell_output img, figure img')).map(i => {
       const f = i.closest('figure'), c = f && f.querySelector('figcaption');
@@ -100,6 +106,7 @@ def _problems(name: str, state: dict, nb) -> list[str]:
             out.append(f"formula clipped (wider than its box, which does not scroll): {m['text']!r}")
     out += [f"table cell reads {c!r}" for c in state["cells"] if c in RAW_MISSING]
     out += [f"raw number {n!r} in an output" for n in RAW_NUMBER.findall(state["outputText"])]
+    out += [f"a Python object printed: {m!r}" for m in RAW_OBJECT.findall(state["printed"])]
     if "dtype:" in state["outputText"]:
         out.append("a 'dtype:' line in an output")
     if state["search"] > 1:
@@ -132,8 +139,14 @@ def test_pages_read_as_a_publication_on_a_phone_and_a_screen(built_site, reader)
             reader.open((html / f"{page}.html").as_uri())
             reader.wait_for("document.fonts.status === 'loaded' && "
                             "document.querySelectorAll('.math').length === "
-                            "document.querySelectorAll('.math .katex').length")
+                            "document.querySelectorAll('.math .katex').length && "
+                            "document.querySelectorAll('.collabcomm-live').length === "
+                            "document.querySelectorAll('.collabcomm-live > svg').length")
             state = reader.evaluate(STATE)
+            # on an emulated phone the layout viewport widens to fit what overflows, so
+            # window.innerWidth grows with it: measure against the width asked for
+            state["width"] = min(state["width"], width)
+            state["overflow"] = state["scroll"] - width
             executed = root / "build/notebooks" / f"{page}.ipynb"
             nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
             problems += _problems(f"{page}.html at {width} px", state, nb)

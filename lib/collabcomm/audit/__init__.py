@@ -9,7 +9,8 @@ Exhibits 2 and 3), :mod:`~collabcomm.audit.grim`, :mod:`~collabcomm.audit.grimme
 the innocent explanations of the findings in :mod:`~collabcomm.audit.explanations`,
 :mod:`~collabcomm.audit.rescaling` and :mod:`~collabcomm.audit.typos`;
 :mod:`~collabcomm.audit.rows` builds audit.csv's rows, and
-:mod:`~collabcomm.audit.families` names the check families in words. This module gathers them:
+:mod:`~collabcomm.audit.families` names the check families in words, and
+:mod:`~collabcomm.audit.words` the quantities and statuses of its rows. This module gathers them:
 :func:`run_all` (and :func:`run_checks` on given tables), :func:`reproduction_rows`,
 :func:`summary` and :func:`cell_status`, and every check's name, so ``audit.check_grim`` works
 as before.
@@ -84,6 +85,14 @@ from .sprite import (
 from .stars import check_correlation_stars
 from .text import check_text_claims
 from .typos import confirm_edits, screen_edits, single_edits, typo_candidates
+from .words import (
+    STATUS_WORDS,
+    identifier_words,
+    in_words,
+    quantity_in_words,
+    stars_in_words,
+    tally,
+)
 
 __all__ = [
     "matches_published",
@@ -91,6 +100,12 @@ __all__ = [
     "TEXT_KINDS",
     "family_label",
     "summary_table",
+    "STATUS_WORDS",
+    "identifier_words",
+    "quantity_in_words",
+    "stars_in_words",
+    "in_words",
+    "tally",
     "compare_descriptives",
     "compare_correlations",
     "INTEGER_VARIABLES",

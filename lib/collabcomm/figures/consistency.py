@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..audit.words import STATUS_WORDS
 from ..lazy import lazy_import
 
 plt = lazy_import("matplotlib.pyplot")
@@ -21,9 +22,9 @@ STATUS_COLORS = {"match": "#4daf4a", "differs": "#ff7f00", "inconsistent": "#e41
                  "not_checkable": "#9ecae1", "not checked": "#f0f0f0"}
 
 
-STATUS_LABELS = {"match": "match", "differs": "differs", "inconsistent": "inconsistent",
-                 "not_checkable": "not checkable", "not checked": "not checked"}
-"""How each status reads in the figure's legend."""
+STATUS_LABELS = {**STATUS_WORDS, "not checked": "not checked"}
+"""How each status reads in the figure's legend: the audit's words
+(:data:`collabcomm.audit.STATUS_WORDS`), and a cell no check reached."""
 
 
 def _panel(ax, g, cmap, n, rows, cols, title, *, rotate=True):

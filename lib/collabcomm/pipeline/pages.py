@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..audit.words import STATUS_WORDS, tally
 from ..paths import package_dir
 from ..schema import AUDIT_COLUMNS, AUDIT_STATUSES
 
@@ -44,9 +45,8 @@ __all__ = [
     "gallery_page",
 ]
 
-STATUS_LABELS = {"match": "match", "differs": "differs", "inconsistent": "inconsistent",
-                 "not_checkable": "not checkable"}
-"""How each status of ``audit.csv`` reads on the site."""
+STATUS_LABELS = STATUS_WORDS
+"""How each status of ``audit.csv`` reads on the site (:data:`collabcomm.audit.STATUS_WORDS`)."""
 
 _BADGES = {"match": "bdg-success", "differs": "bdg-warning", "inconsistent": "bdg-danger",
            "not_checkable": "bdg-secondary"}
@@ -256,10 +256,8 @@ def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
     columns = [c for c in AUDIT_COLUMNS if c not in ("exhibit",)]
     for exhibit in counts.index[:-1]:
         rows = audit[audit["exhibit"] == exhibit]
-        tally = ", ".join(f"{int(counts.loc[exhibit, s])} {STATUS_LABELS[s]}"
-                          for s in counts.columns[1:] if counts.loc[exhibit, s])
         out += [f"(audit-exhibit-{exhibit})=", f"## {md_escape(_exhibit_title(exhibit))}", "",
-                f"{len(rows)} rows: {tally}.", "",
+                f"{len(rows)} rows: {tally(rows['status'])}.", "",
                 # not the theme's "full-width" class: the theme's script then toggles the
                 # right-hand sidebar, which this page removes (a script error)
                 ":::{div} cc-audit-wide", "", "```{list-table}", ":header-rows: 1",

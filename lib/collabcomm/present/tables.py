@@ -249,13 +249,15 @@ def format_frame(data: pd.DataFrame, *, kinds: dict | None = None,
 
 
 def _flatten(data: pd.DataFrame | pd.Series, index: bool | None) -> pd.DataFrame:
-    """A frame whose index carries no information (a RangeIndex) is dropped; a labelled index
-    becomes the first column(s)."""
+    """A frame whose index carries no information is dropped: a RangeIndex, or an unnamed
+    index of integers (the row numbers a filtered frame keeps); a labelled index becomes the
+    first column(s). A Series keeps any index but a RangeIndex (it names the values)."""
     if isinstance(data, pd.Series):
         data = data.to_frame(name=data.name if data.name is not None else "value")
         if not isinstance(data.index, pd.RangeIndex) and index is None:
             index = True
-    meaningful = not isinstance(data.index, pd.RangeIndex) or any(data.index.names)
+    meaningful = any(data.index.names) or not (
+        isinstance(data.index, pd.RangeIndex) or pd.api.types.is_integer_dtype(data.index))
     if index is None:
         index = meaningful
     data = data.reset_index() if index else data.reset_index(drop=True)
@@ -300,7 +302,7 @@ class Table:
         the note are :meth:`to_html`'s, outside the box that scrolls)."""
         styler = self.cells.style.hide(axis="index")
         styler.set_uuid(self.uid)
-        styles = {c: [{"selector": "td", "props": "white-space: normal; min-width: 10em; "
+        styles = {c: [{"selector": "td", "props": "white-space: normal; min-width: 8em; "
                                                   "max-width: 28em; text-align: left;"}]
                   for c in self.wrap}
         styles.update({c: [{"selector": "td", "props": "text-align: right; "
@@ -360,9 +362,11 @@ def table(data: pd.DataFrame | pd.Series, caption: str, *, note: str = "",
     Table
     """
     if isinstance(data, pd.Series) and not isinstance(data.index, pd.RangeIndex):
-        # a Series of named quantities: each row is formatted by its own value, and named
-        # in words as a header would be
-        kinds = {data.name if data.name is not None else "value": "mixed", **(kinds or {})}
+        # a Series of named quantities: each row is formatted by its own value (unless they
+        # are all text, which is text), and named in words as a header would be
+        numbers_in = any(isinstance(v, numbers.Real) for v in data.dropna())
+        if numbers_in:
+            kinds = {data.name if data.name is not None else "value": "mixed", **(kinds or {})}
         data = data.rename(index=lambda k: header(k) if isinstance(k, str) else k)
     frame = _flatten(data, index)
     decimals = {**_beside_published(frame), **(decimals or {})}
