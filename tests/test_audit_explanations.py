@@ -118,3 +118,32 @@ def test_readme_states_the_committed_results():
     for _, t in summary[summary.sprite == "found"].groupby("variable"):
         common &= set(t["n"])
     assert common == {40} and "only N = 40 serves all three" in readme.replace("\n  ", " ")
+
+
+def test_the_committed_explanations_in_words():
+    """Tables 6.19 and 6.20 of notebook 06, from the committed audit_explanations.csv."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    table = pd.read_csv(repo / "data" / "derived" / "audit_explanations.csv")
+    wide = ex.explanations_wide(table, words=True)
+    assert wide.index.name == "finding"
+    assert wide.index.tolist()[:3] == ["GRIM: the mean of API 2012 at N = 26",
+                                       "GRIM: the mean of API 2011 at N = 26",
+                                       "GRIM: the mean of School Size at N = 26"]
+    assert wide.index[-1] == "Model 2's star against its R-squared gain (Exhibit 4 alone)"
+    # the same verdicts as under the keys, row for row
+    assert (wide.to_numpy() == ex.explanations_wide(table).to_numpy()).all()
+    shown = ex.verdicts_in_words(table)
+    assert list(shown.columns) == ["finding", "explanation", "verdict", "computation"]
+    assert len(shown) == 9 * 4  # nine findings, every explanation but (e), which is not testable
+    assert set(shown["explanation"]) == {"a different N behind a table",
+                                         "rescaled community variables",
+                                         "standardized coefficients",
+                                         "a single typo in one published cell"}
+    first = shown.iloc[1]
+    assert (first["finding"], first["explanation"], first["verdict"]) == (
+        "GRIM: the mean of API 2012 at N = 26", "rescaled community variables", "cannot explain")
+    assert first["computation"].startswith("API 2012 is not a community variable")
+    assert not shown["computation"].str.contains(r"\b(?:api_2012|api_2011|sed_pct|school_size)\b").any()
+    assert len(ex.verdicts_in_words(table, skip=())) == 9 * 5

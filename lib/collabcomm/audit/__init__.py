@@ -49,6 +49,7 @@ from .explanations import (
     findings,
     innocent_explanations,
     star_scan,
+    verdicts_in_words,
 )
 from .families import ALL, FAMILIES, TEXT_KINDS, family_label, summary_table
 from .grim import (
@@ -155,6 +156,7 @@ __all__ = [
     "star_scan",
     "explanations_table",
     "explanations_wide",
+    "verdicts_in_words",
     "innocent_explanations",
     "single_edits",
     "screen_edits",

@@ -16,6 +16,7 @@ from ..significance import legend
 from .exhibit4 import _stars_interval, check_exhibit4_internal
 from .grim import sample_sizes
 from .rescaling import CONTROLS, rescaled, standardized
+from .words import quantity_in_words
 
 VERDICTS = ("can explain", "cannot explain", "not testable")
 """What a cell of the explanations table says."""
@@ -218,12 +219,34 @@ def explanations_table(fams, results: dict[str, dict[str, tuple[str, str]]]) -> 
     return pd.DataFrame(rows)
 
 
-def explanations_wide(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per finding, one column per explanation, holding the verdict (for showing)."""
+def explanations_wide(table: pd.DataFrame, *, words: bool = False) -> pd.DataFrame:
+    """One row per finding, one column per explanation, holding the verdict (for showing).
+
+    The rows are named by the finding's key (``grim_api_2012``), or with ``words`` by its label
+    in words (:func:`collabcomm.audit.words.quantity_in_words`: "GRIM: the mean of API 2012 at
+    N = 26"), as a reader's table shows them."""
     wide = table.pivot(index="finding", columns="explanation", values="verdict")
     order = list(dict.fromkeys(table["finding"]))
-    return wide.loc[order, [e for e in EXPLANATIONS if e in wide.columns]].rename(
+    wide = wide.loc[order, [e for e in EXPLANATIONS if e in wide.columns]].rename(
         columns=EXPLANATIONS)
+    if words:
+        labels = dict(zip(table["finding"], table["label"], strict=False))
+        wide.index = pd.Index([quantity_in_words(labels[k]) for k in wide.index], name="finding")
+    return wide
+
+
+def verdicts_in_words(table: pd.DataFrame, *, skip: tuple[str, ...] = ("stages",)) -> pd.DataFrame:
+    """:func:`explanations_table`'s rows for a reader's table: ``finding`` (its label),
+    ``explanation`` (:data:`EXPLANATIONS`' words, without the letter), ``verdict`` and
+    ``computation``, identifiers in words (:func:`collabcomm.audit.words.quantity_in_words`);
+    the explanations in ``skip`` (default: ``stages``, the same sentence for every finding)
+    left out."""
+    rows = table[~table["explanation"].isin(skip)]
+    return pd.DataFrame({
+        "finding": [quantity_in_words(v) for v in rows["label"]],
+        "explanation": [EXPLANATIONS[e].split(") ", 1)[-1] for e in rows["explanation"]],
+        "verdict": list(rows["verdict"]),
+        "computation": [quantity_in_words(v) for v in rows["computation"]]})
 
 
 @memoized
