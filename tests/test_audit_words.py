@@ -41,7 +41,8 @@ def test_identifiers_are_the_paper_s_labels():
     words = audit.identifier_words()
     assert {k: v for k, v in words.items() if k not in ITEM_IDS} == {
         "api_2012": "API 2012", "api_2011": "API 2011", "sed_pct": "% SED",
-        "school_size": "School Size", "r_squared": "R²", "not_significant": "not significant",
+        "school_size": "School Size", "r_squared": "R²", "n_obs": "N",
+        "not_significant": "not significant",
         "weakly_significant": "weakly significant", "strongly_significant": "strongly significant"}
     assert sorted(k for k in words if k in ITEM_IDS) == sorted(ITEM_IDS)
     assert words["collaborative_policies"] == "the collaborative item on policies"

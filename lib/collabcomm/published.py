@@ -155,6 +155,16 @@ def variable_labels(root: Path | None = None) -> dict[str, str]:
     return dict(zip(d["variable"], d["label"], strict=True))
 
 
+def term_labels(root: Path | None = None) -> dict[str, str]:
+    """Exhibit 4's rows in words: :func:`variable_labels`, and ``const`` -> ``Constant``,
+    ``r_squared`` -> ``R²``, ``n_obs`` -> ``N``.
+
+    >>> labels = term_labels(); labels["const"], labels["api_2011"], labels["n_obs"]
+    ('Constant', 'API 2011', 'N')
+    """
+    return {**variable_labels(root), "const": "Constant", "r_squared": "R²", "n_obs": "N"}
+
+
 def correlations(root: Path | None = None) -> pd.DataFrame:
     """Exhibit 3 cell by cell as printed (lower triangle): row, col, labels, value, decimals,
     stars, kind (``correlation``, ``alpha`` for the parenthesised diagonal, ``unit`` for a 1)."""

@@ -68,9 +68,9 @@ def tally(statuses: Iterable[str]) -> str:
 def identifier_words() -> dict[str, str]:
     """Every identifier of a quantity that is not a word -> the words shown instead.
 
-    The variables of Exhibit 2 whose names are not words (``api_2012``, ``api_2011``,
-    ``sed_pct``, ``school_size``) by the exhibit's labels
-    (:func:`collabcomm.published.variable_labels`); ``r_squared`` as ``R²``; each item of
+    The variables and terms of Exhibits 2 and 4 whose names are not words (``api_2012``,
+    ``api_2011``, ``sed_pct``, ``school_size``, ``r_squared``, ``n_obs``) by the exhibits'
+    labels (:func:`collabcomm.published.term_labels`); each item of
     Exhibit 1 as ``the <scale> item on <facet>`` (:func:`collabcomm.published.items`); the
     significance a claim states in data/published/claims.csv (``strongly_significant``,
     read by :mod:`collabcomm.audit.text`) in words.
@@ -79,10 +79,9 @@ def identifier_words() -> dict[str, str]:
     >>> words["sed_pct"], words["r_squared"], words["fragmented_union"]
     ('% SED', 'R²', 'the fragmented item on union')
     """
-    from ..published import items, variable_labels
+    from ..published import items, term_labels
 
-    words = {v: label for v, label in variable_labels().items() if "_" in v}
-    words["r_squared"] = "R²"
+    words = {v: label for v, label in term_labels().items() if "_" in v}
     for level in ("not", "weakly", "strongly"):
         words[f"{level}_significant"] = f"{level} significant"
     for item_id, scale, facet in items()[["item_id", "scale", "facet"]].itertuples(index=False):

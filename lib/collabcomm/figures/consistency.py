@@ -54,7 +54,7 @@ def audit_grid(cells: pd.DataFrame, claim_ids: list[str]) -> plt.Figure:
     from matplotlib.patches import Patch
 
     from ..models import TERM_ORDER
-    from ..published import variable_labels
+    from ..published import term_labels
     from ..schema import FACETS, SCALES, SCHOOL_VARIABLES
 
     order = list(STATUS_COLORS)
@@ -62,7 +62,7 @@ def audit_grid(cells: pd.DataFrame, claim_ids: list[str]) -> plt.Figure:
     code = {s: i for i, s in enumerate(order)}
     lookup = {(e, str(r), str(c)): s for e, r, c, s in cells[["exhibit", "cell_row", "cell_col",
                                                               "status"]].itertuples(index=False)}
-    labels = {**variable_labels(), "const": "Constant", "r_squared": "R²"}
+    labels = term_labels()
     vs = list(SCHOOL_VARIABLES)
     terms = [t for t in TERM_ORDER if t != "n_obs"]
 
