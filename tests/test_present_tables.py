@@ -46,6 +46,9 @@ def test_headers_are_human():
     assert [t.header(c) for c in ("r_squared", "sd", "published_stars", "power_0.05", "se_hc3")
             ] == ["R²", "SD", "Published stars", "Power at α = .05", "SE (HC3)"]
     assert t.header(("rwg_j", "median")) == "rwg(j), median"
+    # a Greek first letter is a symbol, never capitalised (Table 3.2's λ1, Table 7.2's α)
+    assert [t.header(c) for c in ("λ1", "α = 0.55", "β", "q95")] == [
+        "λ1", "α = 0.55", "β", "95th percentile"]
 
 
 def test_a_regression_table_reads_as_a_journal_prints_it():
@@ -80,7 +83,7 @@ def test_a_series_of_named_quantities_is_formatted_row_by_row():
     one = pd.Series({"reps": 2000.0, "power": 0.40123, "type_s": 2.455e-06, "mean": 371.816615},
                     name="N = 26")
     out = t.table(one, "c")
-    assert out.cells.values.tolist() == [["Reps", "2000"], ["Power", "0.401"],
+    assert out.cells.values.tolist() == [["Replications", "2000"], ["Power", "0.401"],
                                          ["Type S", "0.000"], ["Mean", "371.82"]]
 
 

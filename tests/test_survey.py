@@ -287,3 +287,19 @@ def test_lq2002_icc_and_rwg_equal_multilevel(lq2002):
         assert (ours.loc[r.index, col] - r).abs().max() < 1e-9, col
     truncated = _r(ref, "agreement", "rwg_j").astype({"value": float})
     assert (truncated["value"] == 0).sum() == 8  # the truncation at 0 is exercised
+
+
+def test_score_summary_by_hand():
+    from collabcomm.survey import score_summary
+
+    scores = pd.DataFrame({"a": [0.0, 50.0, 100.0, None], "b": [10.0, 20.0, 30.0, 40.0],
+                           "c": [1.0, 2.0, 3.0, 4.0]})
+    out = score_summary(scores, ["b", "a"])
+    assert out.index.name == "scale" and out.index.tolist() == ["b", "a"]
+    assert list(out.columns) == ["n", "mean", "sd", "min", "max"]
+    # a: 0, 50, 100 (the blank not counted): mean 50, SD sqrt((2500 + 0 + 2500) / 2) = 50
+    assert out.loc["a"].tolist() == [3, 50.0, 50.0, 0.0, 100.0]
+    # b: mean 25, SD sqrt((225 + 25 + 25 + 225) / 3) = sqrt(500 / 3)
+    assert out.loc["b", "n"] == 4 and out.loc["b", "mean"] == 25.0
+    assert out.loc["b", "sd"] == pytest.approx((500 / 3) ** 0.5, rel=1e-15)
+    assert out["n"].dtype.kind == "i"

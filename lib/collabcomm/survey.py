@@ -24,7 +24,7 @@ from .paths import input_folder_of, same_file
 from .reliability import aggregate, cronbach_alpha, item_statistics, pair_counts, respondent_counts
 
 __all__ = ["analyse", "score_file", "output_names", "check_targets", "score_notes",
-           "natural_key"]
+           "natural_key", "score_summary"]
 
 
 RELIABILITY_COLUMNS = ["scale", "alpha", "std_alpha", "ci_low", "ci_high", "omega", "n",
@@ -128,6 +128,19 @@ def analyse(responses: pd.DataFrame, codebook: Codebook | None = None, *,
 
 TABLE_KEYS = ("schools", "reliability", "items", "icc", "agreement", "suppressed")
 """The tables written beside the respondent scores, as ``<stem>_<key>.csv``."""
+
+
+def score_summary(scores: pd.DataFrame, scales: list[str]) -> pd.DataFrame:
+    """The distribution of each scale's scores: one row per scale (index ``scale``, in the
+    order given) with ``n`` (scored respondents), ``mean``, ``sd`` (sample SD, ddof = 1),
+    ``min`` and ``max``; a blank score is not counted.
+
+    Validated against a hand computation (tests/test_survey.py).
+    """
+    rows = {s: {"n": int(scores[s].notna().sum()), "mean": scores[s].mean(),
+                "sd": scores[s].std(ddof=1), "min": scores[s].min(), "max": scores[s].max()}
+            for s in scales}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scale")
 
 
 def output_names(out: str | os.PathLike,

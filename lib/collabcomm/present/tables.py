@@ -74,6 +74,8 @@ HEADERS = {
     "sed_pct": "% SED", "school_id": "School", "teacher_id": "Teacher", "id": "ID",
     "ci_low": "95% CI, low", "ci_high": "95% CI, high", "type_s": "Type S", "type_m": "Type M",
     "std": "SD", "se_hc3": "SE (HC3)", "p_hc3": "p (HC3)", "stars_hc3": "Stars (HC3)",
+    "sd_estimate": "SD of the estimates", "q05": "5th percentile", "q95": "95th percentile",
+    "reps": "Replications",
 }
 """Headers that are not the column's name in words (:func:`header`)."""
 
@@ -85,6 +87,8 @@ def header(name) -> str:
 
     >>> [header(c) for c in ("r_squared", "published_stars", "power_0.05", ("rwg_j", "min"))]
     ['R²', 'Published stars', 'Power at α = .05', 'rwg(j), min']
+    >>> [header(c) for c in ("λ1", "α = 0.55", "sd_estimate", "")]
+    ['λ1', 'α = 0.55', 'SD of the estimates', '']
     """
     if isinstance(name, tuple):
         parts = [str(n) for n in name if str(n) != ""]
@@ -97,7 +101,8 @@ def header(name) -> str:
     if m:
         return f"Power at α = {format_p(float(m.group(1)), threshold=False)}"
     words = text.replace("_", " ").strip()
-    return words[:1].upper() + words[1:] if words else ""
+    # only a Latin letter is capitalised: a Greek one is a symbol (λ1 is not Λ1, α not Α)
+    return words[:1].upper() + words[1:] if words[:1].isascii() else words
 
 
 def _is_missing(value) -> bool:
