@@ -143,3 +143,18 @@ def test_a_reproduced_number_is_shown_at_the_digits_of_the_published_one_beside_
                           "coef": [0.12345, 0.5]})
     cells = t.table(frame, "c").cells
     assert cells.values.tolist() == [["0.3431", "0.3431", "0.123"], ["0.756", "0.7560", "0.500"]]
+
+
+def test_a_published_value_is_shown_at_the_decimals_the_paper_printed():
+    # Exhibit 4 printed Model 6's School Size as -0.200 and Model 1's as -.29 (2 decimals)
+    frame = pd.DataFrame({"term": ["school_size", "school_size", "const"],
+                          "published": [-0.2, -0.29, np.nan], "decimals": [3, 2, np.nan],
+                          "reproduced": [-0.23812, -0.28712, 360.1781]})
+    out = t.table(frame, "c")
+    assert out.cells["Published"].tolist() == ["−0.200", "−0.29", t.MISSING]
+    assert "Published" in out.numeric  # still right-aligned as a number
+    # the reproduced value keeps the decimals of the most precise published one
+    assert out.cells["Reproduced"].tolist() == ["−0.238", "−0.287", "360.178"]
+    # without a decimals column, the shortest form as before
+    plain = t.table(frame.drop(columns="decimals"), "c")
+    assert plain.cells["Published"].tolist() == ["−0.2", "−0.29", t.MISSING]

@@ -287,6 +287,23 @@ def _beside_published(frame: pd.DataFrame) -> dict:
             if c in frame.columns and column_kind(c, frame[c]) == "estimate"}
 
 
+def _as_printed(frame: pd.DataFrame, kinds: dict | None) -> tuple[pd.DataFrame, dict]:
+    """A ``published`` column beside a ``decimals`` column (how many decimals the paper printed,
+    :func:`collabcomm.published.decimals_of`) is shown with those decimals, row by row, so that
+    a value printed ``-0.200`` reads ``−0.200``, not ``−0.2``; it stays a right-aligned
+    ``published`` column."""
+    kinds = dict(kinds or {})
+    if not {"published", "decimals"} <= set(frame.columns) or \
+            column_kind("published", frame["published"]) != "published":
+        return frame, kinds
+    frame = frame.copy()
+    frame["published"] = [
+        v if _is_missing(v) or _is_missing(d) else f"{float(v):.{int(d)}f}".replace("-", "−")
+        for v, d in zip(frame["published"], frame["decimals"], strict=True)]
+    kinds.setdefault("published", "published")
+    return frame, kinds
+
+
 @dataclass
 class Table:
     """A table as a reader sees it: its caption, its cells as text, its note.
@@ -375,6 +392,7 @@ def table(data: pd.DataFrame | pd.Series, caption: str, *, note: str = "",
         data = data.rename(index=lambda k: header(k) if isinstance(k, str) else k)
     frame = _flatten(data, index)
     decimals = {**_beside_published(frame), **(decimals or {})}
+    frame, kinds = _as_printed(frame, kinds)
     cells = format_frame(frame, kinds=kinds, decimals=decimals)
     headers = headers or {}
     shown = [headers.get(c, header(c)) for c in frame.columns]
