@@ -153,7 +153,11 @@ def test_findings_are_counted_from_the_audit_rows(small_audit):
         "collaborative (stars) (published 0.957**; found p in [0.037, 0.038]); 1 more {ref}on "
         "the audit page <audit-exhibit-4>.")  # the role, as plain Markdown shows it
     three = pages.findings(small_audit, examples=3)
-    assert "more" not in next(ln for ln in three.splitlines() if ln.startswith("- **Exhibit 4"))
+    line4 = next(ln for ln in three.splitlines() if ln.startswith("- **Exhibit 4"))
+    assert "more" not in line4
+    # the third example in the paper's words, not the file's identifier
+    assert _rendered_text(line4).endswith(
+        "and Model 1: % SED (published -0.65; found -0.6425).") and "sed_pct" not in line4
     assert not any(ln.startswith("- **Claims") for ln in text.splitlines())  # none inconsistent
     # another file, other findings: nothing is typed
     fewer = pages.findings(small_audit[small_audit.status != "inconsistent"])

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..audit.words import STATUS_WORDS, tally
+from ..audit.words import STATUS_WORDS, in_words, tally
 from ..paths import package_dir
 from ..schema import AUDIT_COLUMNS, AUDIT_STATUSES
 
@@ -179,7 +179,7 @@ def findings(audit: pd.DataFrame | None, *, examples: int = 2) -> str:
     """What the companion found, in Markdown: the status counts of ``audit.csv`` overall and per
     exhibit (linked to the exhibit's section of the audit page), and for each exhibit with
     inconsistent rows up to ``examples`` of them (one per check family first) with their
-    published and reproduced values. ``None`` (no audit.csv yet) says so."""
+    published and reproduced values, in words (:func:`collabcomm.audit.in_words`). ``None`` (no audit.csv yet) says so."""
     if audit is None or audit.empty:
         return ("The audit has not run yet: `data/derived/audit.csv` does not exist. "
                 "Notebook 06 writes it (`make reproduce`).\n")
@@ -200,8 +200,9 @@ def findings(audit: pd.DataFrame | None, *, examples: int = 2) -> str:
         if not rows:
             continue
         n = int(counts.loc[exhibit].get("inconsistent", 0))
+        shown = in_words(pd.DataFrame(rows))  # the paper's labels, not the files' ids
         items = [f"*{md_escape(r['quantity'])}* (published {md_escape(r['published'] or '—')}; "
-                 f"found {md_escape(r['reproduced'] or '—')})" for r in rows]
+                 f"found {md_escape(r['reproduced'] or '—')})" for _, r in shown.iterrows()]
         listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
         more = (f"; {n - len(rows)} more {{ref}}`on the audit page <audit-exhibit-{exhibit}>`"
                 if n > len(rows) else "")
