@@ -63,3 +63,19 @@ def test_controlled_round_hits_the_sum_and_keeps_order():
 def test_teacher_generator_refuses_bad_response_rate():
     with pytest.raises(CollabcommError, match="response_rate"):
         R.reconstruct_teachers(R.schools(1), 1, response_rate=0)
+
+
+def test_the_report_in_words():
+    report = R.reconstruct_teachers(R.schools(2012), 2012).report
+    shown = R.report_in_words(report)
+    assert list(shown.columns) == ["check", "target_of", "target", "achieved", "tolerance", "met"]
+    assert set(shown["check"]) == set(R.REPORT_CHECKS.values())
+    assert shown["target_of"].tolist()[:4] == ["traditional", "bureaucratic", "collaborative",
+                                               "fragmented"]
+    assert "collaborative: policies" in shown["target_of"].tolist()
+    assert not shown["target_of"].str.contains("_").any()
+    assert shown["met"].tolist() == report["ok"].tolist()
+    pd.testing.assert_frame_equal(shown[["target", "achieved", "tolerance"]],
+                                  report[["target", "achieved", "tolerance"]])
+    with pytest.raises(ValueError, match="'new_check' has no words"):
+        R.report_in_words(report.assign(check="new_check"))

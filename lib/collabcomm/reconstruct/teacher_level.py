@@ -25,6 +25,8 @@ __all__ = [
     "reconstruct_teachers",
     "teachers",
     "cronbach_from_array",
+    "REPORT_CHECKS",
+    "report_in_words",
 ]
 
 RESPONSE_RATE = 0.69
@@ -211,6 +213,35 @@ def reconstruct_teachers(schools_data: pd.DataFrame | None = None, seed: int = D
         else np.sign(r.achieved) == r.target
         for r in report.itertuples()]
     return TeacherReconstruction(data, report, taus)
+
+
+REPORT_CHECKS: dict[str, str] = {
+    "alpha": "Cronbach's alpha, within the tolerance of Exhibit 3's",
+    "school_correlation": "Correlation of the school means with the school data, at least",
+    "school_mean_abs_diff": "Mean absolute difference from the school data, at most",
+    "item_sign": "Sign of the item against Model 1's residual (Exhibit 5)",
+}
+"""What each check of :attr:`TeacherReconstruction.report` guarantees, in words."""
+
+
+def report_in_words(report: pd.DataFrame) -> pd.DataFrame:
+    """:attr:`TeacherReconstruction.report` for a reader's table: ``check`` in words
+    (:data:`REPORT_CHECKS`), ``target_of`` as the scale or the item in words (an item id
+    ``collaborative_policies`` as ``collaborative: policies``), ``ok`` renamed ``met``.
+
+    Raises
+    ------
+    ValueError
+        If a check has no words in :data:`REPORT_CHECKS` (it names the check).
+    """
+    unknown = sorted(set(report["check"]) - set(REPORT_CHECKS))
+    if unknown:
+        raise ValueError(f"reconstruction check {unknown[0]!r} has no words: add it to "
+                         "collabcomm.reconstruct.teacher_level.REPORT_CHECKS")
+    out = report.copy()
+    out["check"] = out["check"].map(REPORT_CHECKS)
+    out["target_of"] = [t.replace("_", ": ", 1) for t in out["target_of"]]
+    return out.rename(columns={"ok": "met"})
 
 
 def cronbach_from_array(x: np.ndarray) -> float:
