@@ -1,5 +1,5 @@
 """The audit's rows in words (collabcomm.audit.words): what notebook 06's tables show in place
-of DESIGN.md's identifiers and status codes, and the status tallies it prints."""
+of the shared identifiers and status codes, and the status tallies it prints."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The audit's rows in words, for the tables a reader sees.
 
-audit.csv names what each check is about with the shared identifiers of DESIGN.md: a
+audit.csv names what each check is about with the shared identifiers (collabcomm.schema): a
 quantity reads ``mean of api_2012 at N = 26`` or ``star of r(sed_pct, api_2011)``, an item of
 Exhibit 5 is ``collaborative_policies``, a status is ``not_checkable``. Scripts filter on those
 names, so the file keeps them. The tables of notebook 06 show the same rows through
