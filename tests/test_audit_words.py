@@ -148,3 +148,14 @@ def test_no_quoted_mark_is_left_in_the_committed_audit_s_tables(committed):
     assert (shown["reproduced"] != committed["reproduced"]).sum() == 28
     assert shown.loc[committed["reproduced"] == "|r| < 0.3882: ''", "reproduced"].unique().tolist() \
         == ["|r| < 0.3882: no star"]
+
+
+def test_in_words_also_names_the_columns_asked_for():
+    rows = pd.DataFrame({"row": ["api_2012", "all"], "col": ["sed_pct", "all"],
+                         "coef_cell": ["Model 4: school_size", ""], "half_width": [5e-05, None]})
+    shown = audit.in_words(rows, also=("row", "col", "coef_cell"))
+    assert shown["row"].tolist() == ["API 2012", "all"]
+    assert shown["col"].tolist() == ["% SED", "all"]
+    assert shown["coef_cell"].tolist() == ["Model 4: School Size", ""]
+    assert shown["half_width"].iloc[0] == 5e-05
+    assert audit.in_words(rows)["row"].tolist() == ["api_2012", "all"]  # only when asked

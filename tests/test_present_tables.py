@@ -158,3 +158,10 @@ def test_a_published_value_is_shown_at_the_decimals_the_paper_printed():
     # without a decimals column, the shortest form as before
     plain = t.table(frame.drop(columns="decimals"), "c")
     assert plain.cells["Published"].tolist() == ["−0.2", "−0.29", t.MISSING]
+
+
+def test_a_magnitude_column_shows_orders_and_stays_right_aligned():
+    frame = pd.DataFrame({"r2_reach": [2.198949e-07, 0.000306, 0.0437, 0.0, np.nan]})
+    out = t.table(frame, "c", kinds={"r2_reach": "magnitude"})
+    assert out.cells["R2 reach"].tolist() == ["< 10⁻⁶", "< 10⁻³", "0.044", "0", t.MISSING]
+    assert "R2 reach" in out.numeric

@@ -35,7 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "build" / "screenshots"
 WIDTHS = {"phone": (390, 844, True), "screen": (1366, 900, False)}
 SHOTS = ("index", "02_instrument", "04_regressions", "06_reproducibility_audit", "audit")
-RAW_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d{6,}(?![\w.])|\b\d\.\d+e[-+]\d+\b")
+# e-notation with or without a decimal point, and with a hyphen or a true minus (5e−05)
+RAW_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d{6,}(?![\w.])|\b\d(?:\.\d+)?e[-+−]\d+\b")
 RAW_MISSING = {"NaN", "nan", "<NA>", "None", "NaT"}
 # what a cell prints is sentences: no Python dict, list of numbers or bare True/False/None
 RAW_OBJECT = re.compile(r"\{'[^']*': |\[-?\d[\d.]*(?:, -?\d[\d.]*)+\]|\b(?:True|False|None)\b")

@@ -122,13 +122,14 @@ def stars_in_words(text: str) -> str:
     return _QUOTED_STARS.sub(lambda m: m.group(1) or "no star", text)
 
 
-def in_words(rows: pd.DataFrame) -> pd.DataFrame:
+def in_words(rows: pd.DataFrame, *, also: tuple[str, ...] = ()) -> pd.DataFrame:
     """A copy of audit rows (:data:`collabcomm.schema.AUDIT_COLUMNS`, or some of them) for a
     reader's table: ``quantity`` and the text of ``published`` by :func:`quantity_in_words`
     (a claim's published value can be a coded statement), the significance marks of
     ``quantity``, ``reproduced`` and ``note`` by :func:`stars_in_words`, ``status`` by
     :data:`STATUS_WORDS`. The other columns (``check`` among them, which filters) and the
-    index are kept as they are.
+    index are kept as they are, but for the text columns named in ``also`` (a table's ``row``
+    and ``col``, say), whose identifiers are replaced as the quantity's are.
 
     Raises
     ------
@@ -138,6 +139,8 @@ def in_words(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.copy()
     if "quantity" in out.columns:
         out["quantity"] = [quantity_in_words(str(q)) for q in out["quantity"]]
+    for column in also:
+        out[column] = [quantity_in_words(v) if isinstance(v, str) else v for v in out[column]]
     if "published" in out.columns:
         out["published"] = [quantity_in_words(v) if isinstance(v, str) else v
                             for v in out["published"]]

@@ -29,6 +29,9 @@ published   a column named ``published`` or ``printed`` (or     as printed: the 
 estimate    every other float                                   3 decimals, 2 when the column
                                                                 reaches 100 or more
 mixed       the values of a Series of named quantities          each as a count or an estimate
+magnitude   only when asked for (``kinds``): small quantities   their order, ``< 10⁻⁶``, or the
+            whose order matters more than their digits          estimate from 0.001 up
+                                                                (:func:`format_magnitude`)
 text        everything else                                     as written; long text wraps
 ==========  ==================================================  ================================
 
@@ -197,6 +200,8 @@ def format_cell(value, kind: str, decimals: int = 3) -> str:
         return scientific_text(str(value))
     if kind == "p":
         return format_p(value)
+    if kind == "magnitude":
+        return format_magnitude(value)
     if kind == "count" or isinstance(value, numbers.Integral):
         return f"{int(round(float(value))):d}".replace("-", "−")
     if kind == "estimate":
@@ -405,5 +410,5 @@ def table(data: pd.DataFrame | pd.Series, caption: str, *, note: str = "",
     wrap = tuple(h for h, k, c in zip(unique, kinds_used, frame.columns, strict=True)
                  if k == "text" and cells[h].str.len().max() > 40)
     numeric = tuple(h for h, k in zip(unique, kinds_used, strict=True)
-                    if k in ("count", "p", "published", "estimate", "mixed"))
+                    if k in ("count", "p", "published", "estimate", "mixed", "magnitude"))
     return Table(caption, cells, note, wrap, numeric, uid)
