@@ -181,7 +181,12 @@ def test_the_audit_page_lists_every_row_with_its_status(small_audit):
     header = cells[0]
     assert header == ["check", "quantity", "published", "reproduced", "status", "note"]
     body = [c for c in cells if c != header]
-    assert [_rendered_text(c[1]) for c in body] == list(small_audit["quantity"])
+    # in words: the fixture's Model 1: sed_pct reads as Exhibit 4 labels it
+    assert [_rendered_text(c[1]) for c in body] == [
+        "mean of x at N = 26", "min of x", "Model 5: collaborative",
+        "Model 5: collaborative (stars)", "Model 1: % SED", "C06: students"]
+    assert [_rendered_text(c[0]) for c in body][-2:] == ["exhibit4_from_moments",
+                                                          "text_count"]  # codes kept
     assert [c[4] for c in body] == ["{bdg-danger}`inconsistent`", "{bdg-success}`match`",
                                     "{bdg-danger}`inconsistent`", "{bdg-danger}`inconsistent`",
                                     "{bdg-danger}`inconsistent`", "{bdg-secondary}`not checkable`"]

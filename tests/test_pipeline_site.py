@@ -267,9 +267,16 @@ def test_the_audit_page_lists_every_row_of_audit_csv(built):
     status = {"not_checkable": "not checkable"}
 
     def expected(r):
-        return (r["check"], " ".join(r["quantity"].split()), " ".join(r["published"].split()),
-                " ".join(r["reproduced"].split()), status.get(r["status"], r["status"]),
-                " ".join(r["note"].split()))
+        # the text in words (audit.in_words) and e-notation as printed (scientific_text)
+        import pandas as pd
+
+        from collabcomm import audit
+        from collabcomm.present.tables import scientific_text
+
+        w = audit.in_words(pd.DataFrame([r]).drop(columns="status")).iloc[0]
+        return (r["check"], *(" ".join(scientific_text(str(w[c])).split())
+                              for c in ("quantity", "published", "reproduced")),
+                status.get(r["status"], r["status"]), " ".join(scientific_text(w["note"]).split()))
 
     # grouped by exhibit (in the order the file first names them), the file's order within each
     order = list(dict.fromkeys(r["exhibit"] for r in rows))
@@ -567,7 +574,10 @@ def test_the_audit_page_filters_by_status_and_by_exhibit(built, browser):
     assert browser.evaluate(COUNT) == f"Showing {len(want)} of {len(rows)} rows."
     shown = browser.evaluate(f"{VISIBLE}.map(tr => [tr.cells[1].textContent.trim(), "
                              "tr.cells[4].textContent.trim()])")
-    assert shown == [[" ".join(r["quantity"].split()), "inconsistent"] for r in want]
+    from collabcomm.audit import quantity_in_words
+
+    assert shown == [[" ".join(quantity_in_words(r["quantity"]).split()), "inconsistent"]
+                     for r in want]  # in words, as the page shows them
     # by hand: every status ticked, the text claims
     browser.evaluate("document.querySelectorAll('.audit-filter input')"
                      ".forEach(i => i.checked = true);"

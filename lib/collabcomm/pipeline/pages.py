@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..audit.words import STATUS_WORDS, in_words, tally
 from ..paths import package_dir
+from ..present.tables import scientific_text
 from ..schema import AUDIT_COLUMNS, AUDIT_STATUSES
 
 __all__ = [
@@ -233,7 +234,9 @@ def landing_page(audit: pd.DataFrame | None, *, box: str, toc: str,
 
 def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
     """The audit page: every row of ``audit.csv`` in one table per exhibit, each row with its
-    status as a coloured badge. ``audit-filter.js`` (beside the landing template) adds filters
+    status as a coloured badge and its text in words (:func:`collabcomm.audit.in_words`; the
+    ``check`` column keeps the family's code) with numbers in e-notation written as printed
+    (:func:`collabcomm.present.tables.scientific_text`). ``audit-filter.js`` (beside the landing template) adds filters
     by status and by exhibit in the browser; without JavaScript every row is shown."""
     # no "Contents" panel on the right: the audit's wide tables use the whole width instead
     out = ["---", "html_theme.sidebar_secondary.remove: true", "---", "",
@@ -245,7 +248,9 @@ def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
            "value; **differs**: the synthetic reconstruction does not reproduce the published "
            "value; **not checkable**: nothing published "
            "allows a check. These are findings about the published tables, not verdicts on "
-           "the study; notebook 06 names possible innocent reasons for each.", "", box]
+           "the study; notebook 06 names possible innocent reasons for each. Variables, items "
+           "and significance are named in words here (`API 2012`, not `api_2012`); the file "
+           "keeps the identifiers that scripts filter on.", "", box]
     if audit is None or audit.empty:
         out.append("`data/derived/audit.csv` does not exist yet: notebook 06 writes it "
                    "(`make reproduce`).")
@@ -264,9 +269,10 @@ def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
                 ":::{div} cc-audit-wide", "", "```{list-table}", ":header-rows: 1",
                 ":class: audit-table", ""]
         out.append(_list_row(columns))
-        for _, r in rows.iterrows():
-            out.append(_list_row([_badge(r[c]) if c == "status" else md_escape(r[c])
-                                  for c in columns]))
+        words = in_words(rows.drop(columns="status"))  # the paper's labels; the file's codes
+        for (_, r), (_, w) in zip(rows.iterrows(), words.iterrows(), strict=True):
+            out.append(_list_row([_badge(r[c]) if c == "status" else
+                                  md_escape(scientific_text(str(w[c]))) for c in columns]))
         out += ["```", ":::", ""]
     return "\n".join(out) + "\n"
 
