@@ -141,3 +141,24 @@ def test_typology_figures_are_written_and_byte_identical(theory, tmp_path):
     first = draw_all(tmp_path / "a")
     assert len(first) == 8
     assert draw_all(tmp_path / "b") == first
+
+
+def test_codes_in_words_for_the_readers_tables():
+    import pandas as pd
+
+    from collabcomm import typology
+
+    theory = typology.load_theory()
+    mapping = typology.codes_in_words(theory.scale_mapping, theory)
+    assert mapping.set_index("scale")["action_type"].to_dict() == {
+        "traditional": "Traditional (traditionalistic)", "bureaucratic": "Instrumentally rational",
+        "collaborative": "Value-rational", "fragmented": "none"}
+    assert mapping.set_index("scale").loc["bureaucratic", "form"] == "bureaucracy or market"
+    pd.testing.assert_frame_equal(theory.scale_mapping.drop(columns=["action_type", "form"]),
+                                  mapping.drop(columns=["action_type", "form"]))
+    coverage = typology.codes_in_words(theory.instrument_coverage.set_index("action_type"), theory)
+    assert coverage.index.name == "action_type"
+    assert coverage.index.tolist() == ["Traditional (traditionalistic)", "Affectual",
+                                       "Value-rational", "Instrumentally rational"]
+    with pytest.raises(ValueError, match="'charismatic' is not in data/theory/action_types.csv"):
+        typology.codes_in_words(pd.DataFrame({"action_type": ["charismatic"]}), theory)

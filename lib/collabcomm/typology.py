@@ -31,6 +31,7 @@ __all__ = [
     "scores_from_answers",
     "place_profile",
     "ACTION_ORDER",
+    "codes_in_words",
 ]
 
 ACTION_ORDER = ("traditional", "affectual", "value_rational", "instrumental")
@@ -172,6 +173,41 @@ def validate_theory(t: Theory, folder: str | Path = "data/theory") -> None:
     if wrong:
         raise PublishedDataError(f"{folder / 'figure1_edges.csv'}: principle(s) {wrong} must "
                                  "overcome exactly one challenge")
+
+
+def codes_in_words(frame: pd.DataFrame, theory: Theory) -> pd.DataFrame:
+    """A copy of a theory table (or a placement) for a reader's table: ``action_type`` (column
+    or index) by the type's label in Weber's table (``value_rational`` -> ``Value-rational``),
+    and a list of forms ``a;b`` (``form``, ``forms``) as ``a or b``. Other columns stay.
+
+    >>> t = load_theory()
+    >>> codes_in_words(pd.DataFrame({"action_type": ["value_rational", "none"],
+    ...                              "form": ["bureaucracy;market", "none"]}), t).values.tolist()
+    [['Value-rational', 'bureaucracy or market'], ['none', 'none']]
+
+    Raises
+    ------
+    ValueError
+        If an action type is neither in the theory's ``action_types`` nor ``none`` (it names
+        the type).
+    """
+    labels = dict(zip(theory.action_types["action_type"], theory.action_types["label"],
+                      strict=True))
+
+    def action(code):
+        if code not in labels and code != "none":
+            raise ValueError(f"action type {code!r} is not in data/theory/action_types.csv")
+        return labels.get(code, code)
+
+    out = frame.copy()
+    if "action_type" in out.columns:
+        out["action_type"] = [action(v) for v in out["action_type"]]
+    if out.index.name == "action_type":
+        out.index = pd.Index([action(v) for v in out.index], name="action_type")
+    for column in ("form", "forms"):
+        if column in out.columns:
+            out[column] = [" or ".join(str(v).split(";")) for v in out[column]]
+    return out
 
 
 def scores_from_answers(answers: dict[str, float], *, scale_min: int = 1,
