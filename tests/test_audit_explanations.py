@@ -147,3 +147,22 @@ def test_the_committed_explanations_in_words():
     assert first["computation"].startswith("API 2012 is not a community variable")
     assert not shown["computation"].str.contains(r"\b(?:api_2012|api_2011|sed_pct|school_size)\b").any()
     assert len(ex.verdicts_in_words(table, skip=())) == 9 * 5
+
+
+def test_findings_and_the_star_scan_in_words():
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    table = pd.read_csv(repo / "data" / "derived" / "audit_explanations.csv")
+    words = ex.finding_words(table)
+    assert words[""] == ""
+    assert words["grim_school_size"] == "GRIM: the mean of School Size at N = 26"
+    assert set(words) == {"", *table["finding"]}
+    # Table 6.22's findings column: every code of the committed audit_typos.csv has words
+    typos = pd.read_csv(repo / "data" / "derived" / "audit_typos.csv", keep_default_na=False)
+    assert set(typos["findings"]) <= set(words)
+    scan = pd.DataFrame({"n": [16, 30], "inconsistent": [3, 0],
+                         "cells": ["1:sed_pct 2:bureaucratic 6:r_squared", ""], "internal": [0, 1]})
+    shown = ex.star_scan_in_words(scan)
+    assert shown["cells"].tolist() == ["Model 1: % SED; Model 2: bureaucratic; Model 6: R²", ""]
+    pd.testing.assert_frame_equal(shown.drop(columns="cells"), scan.drop(columns="cells"))

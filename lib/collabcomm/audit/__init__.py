@@ -46,9 +46,11 @@ from .explanations import (
     VERDICTS,
     explanations_table,
     explanations_wide,
+    finding_words,
     findings,
     innocent_explanations,
     star_scan,
+    star_scan_in_words,
     verdicts_in_words,
 )
 from .families import ALL, FAMILIES, TEXT_KINDS, family_label, summary_table
@@ -157,6 +159,8 @@ __all__ = [
     "explanations_table",
     "explanations_wide",
     "verdicts_in_words",
+    "finding_words",
+    "star_scan_in_words",
     "innocent_explanations",
     "single_edits",
     "screen_edits",

@@ -230,9 +230,27 @@ def explanations_wide(table: pd.DataFrame, *, words: bool = False) -> pd.DataFra
     wide = wide.loc[order, [e for e in EXPLANATIONS if e in wide.columns]].rename(
         columns=EXPLANATIONS)
     if words:
-        labels = dict(zip(table["finding"], table["label"], strict=False))
-        wide.index = pd.Index([quantity_in_words(labels[k]) for k in wide.index], name="finding")
+        labels = finding_words(table)
+        wide.index = pd.Index([labels[k] for k in wide.index], name="finding")
     return wide
+
+
+def finding_words(table: pd.DataFrame) -> dict[str, str]:
+    """Each finding's key (``grim_api_2012``) -> its label in words ("GRIM: the mean of API
+    2012 at N = 26"), from :func:`explanations_table`'s ``finding`` and ``label``; the empty
+    key (no finding) stays empty."""
+    labels = dict(zip(table["finding"], table["label"], strict=True))
+    return {"": "", **{k: quantity_in_words(v) for k, v in labels.items()}}
+
+
+def star_scan_in_words(scan: pd.DataFrame) -> pd.DataFrame:
+    """:func:`star_scan`'s table for a reader: its ``cells`` (``"1:sed_pct 2:bureaucratic"``)
+    as ``"Model 1: % SED; Model 2: bureaucratic"``."""
+    def cells(text: str) -> str:
+        return "; ".join(f"Model {model}: {quantity_in_words(term)}"
+                         for model, term in (c.split(":", 1) for c in str(text).split()))
+
+    return scan.assign(cells=[cells(v) for v in scan["cells"]])
 
 
 def verdicts_in_words(table: pd.DataFrame, *, skip: tuple[str, ...] = ("stages",)) -> pd.DataFrame:
