@@ -12,7 +12,8 @@ On each page and at each width:
   a list of numbers, a bare True, False or None);
 * at most one code cell visible (the rest folded behind a toggle or removed), and at most one
   search box;
-* every figure has a numbered caption ("Figure N.k: ...") and an alt text that describes it;
+* every figure has a numbered caption ("Figure N.k: ...") and an alt text that describes it; a
+  live figure has its numbered caption below it;
 * every line of the notebook's Markdown is on its page (:func:`collabcomm.pipeline.nbpage.lost_lines`).
 
 On the phone, every row of the audit table shows its status inside the window. Screenshots of
@@ -76,6 +77,9 @@ STATE = r"""(() => {
       const r = b ? b.getBoundingClientRect() : null;
       return r ? {left: r.left, right: r.right, width: r.width} : null;
     }),
+    live: Array.from(main.querySelectorAll('.collabcomm-live')).map(d => {
+      const out = d.closest('.cell_output'); return out ? out.innerText : '';
+    }),
     search: Array.from(document.querySelectorAll('.search-button__button, form.bd-search input'))
                  .filter(visible).length,
     html: main.outerHTML,
@@ -121,6 +125,9 @@ def _problems(name: str, state: dict, nb) -> list[str]:
         if len(alt.split()) < 5 or re.search(r"\.(png|svg)$|^[\w-]+$", alt) or \
                 "No description" in alt:
             out.append(f"figure {img['src']} has no real alt text ({alt!r})")
+    for text in state["live"]:
+        if not re.search(r"(?m)^Figure \d+\.\d+: \S", text):
+            out.append("a live figure has no numbered caption")
     if nb is not None:
         out += [f"notebook line missing from the page: {line!r}"
                 for line in lost_lines(nb, state["html"])]
