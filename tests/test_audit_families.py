@@ -90,3 +90,19 @@ def test_the_summary_table_refuses_a_family_without_words():
     counts = pd.DataFrame({s: [1, 1] for s in AUDIT_STATUSES}, index=["grim", "new_family"])
     with pytest.raises(ValueError, match="'new_family' has no words"):
         summary_table(counts)
+
+
+def test_table_6_4_exhibit_4_from_exhibits_2_and_3():
+    """Notebook 06's Table 6.4: the two Exhibit 4 families of the committed audit.csv."""
+    import pandas as pd
+
+    from collabcomm import audit
+    from collabcomm.paths import project
+
+    rows = pd.read_csv(project().derived / "audit.csv", dtype=str, keep_default_na=False)
+    e4 = rows[rows.check.isin(["exhibit4_from_moments", "exhibit4_stars_from_moments"])]
+    shown = audit.summary_table(audit.summary(e4))
+    assert shown.index.tolist() == ["Exhibit 4 from Exhibits 2 and 3",
+                                    "Exhibit 4's stars from Exhibits 2 and 3", "All checks"]
+    assert shown[["match", "differs", "inconsistent", "not_checkable"]].values.tolist() == [
+        [4, 0, 33, 1], [24, 0, 7, 0], [28, 0, 40, 1]]

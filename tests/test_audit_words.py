@@ -159,3 +159,5 @@ def test_in_words_also_names_the_columns_asked_for():
     assert shown["coef_cell"].tolist() == ["Model 4: School Size", ""]
     assert shown["half_width"].iloc[0] == 5e-05
     assert audit.in_words(rows)["row"].tolist() == ["api_2012", "all"]  # only when asked
+    with pytest.raises(ValueError, match="no column 'cell' to name in words"):
+        audit.in_words(rows, also=("row", "cell"))

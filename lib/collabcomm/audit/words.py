@@ -134,19 +134,23 @@ def in_words(rows: pd.DataFrame, *, also: tuple[str, ...] = ()) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If a status has no words in :data:`STATUS_WORDS` (it names the status).
+        If a status has no words in :data:`STATUS_WORDS` (it names the status), or a column
+        of ``also`` is not in ``rows`` (it names the column).
     """
+    missing = [c for c in also if c not in rows.columns]
+    if missing:
+        raise ValueError(f"in_words: no column {missing[0]!r} to name in words")
     out = rows.copy()
-    if "quantity" in out.columns:
-        out["quantity"] = [quantity_in_words(str(q)) for q in out["quantity"]]
-    for column in also:
-        out[column] = [quantity_in_words(v) if isinstance(v, str) else v for v in out[column]]
-    if "published" in out.columns:
-        out["published"] = [quantity_in_words(v) if isinstance(v, str) else v
-                            for v in out["published"]]
+
+    def text(column: str, words) -> None:
+        out[column] = [words(v) if isinstance(v, str) else v for v in out[column]]
+
+    for column in ("quantity", "published", *also):
+        if column in out.columns:
+            text(column, quantity_in_words)
     for column in ("quantity", "reproduced", "note"):
         if column in out.columns:
-            out[column] = [stars_in_words(v) if isinstance(v, str) else v for v in out[column]]
+            text(column, stars_in_words)
     if "status" in out.columns:
         out["status"] = [_words(s) for s in out["status"]]
     return out

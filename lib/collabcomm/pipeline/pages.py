@@ -180,16 +180,16 @@ def findings(audit: pd.DataFrame | None, *, examples: int = 2) -> str:
     """What the companion found, in Markdown: the status counts of ``audit.csv`` overall and per
     exhibit (linked to the exhibit's section of the audit page), and for each exhibit with
     inconsistent rows up to ``examples`` of them (one per check family first) with their
-    published and reproduced values, in words (:func:`collabcomm.audit.in_words`). ``None`` (no audit.csv yet) says so."""
+    published and reproduced values, in words (:func:`collabcomm.audit.in_words`). ``None``
+    (no audit.csv yet) says so."""
     if audit is None or audit.empty:
         return ("The audit has not run yet: `data/derived/audit.csv` does not exist. "
                 "Notebook 06 writes it (`make reproduce`).\n")
     counts = status_counts(audit)
     total = counts.loc["all"]
-    parts = [f"{int(total[s])} {STATUS_LABELS[s]}" for s in counts.columns[1:]]
     out = [f"The audit (notebook 06) checked **{int(total['checked'])}** published numbers "
            f"and claims of paper 001 against the reproduction, against arithmetic and against "
-           f"each other: **{', '.join(parts)}**.", "",
+           f"each other: **{tally(audit['status'])}**.", "",
            "| exhibit | checked | " + " | ".join(STATUS_LABELS[s] for s in counts.columns[1:])
            + " |", "|---|" + "---:|" * len(counts.columns)]
     for exhibit, row in counts.drop(index="all").iterrows():
@@ -236,8 +236,9 @@ def audit_page(audit: pd.DataFrame | None, *, box: str) -> str:
     """The audit page: every row of ``audit.csv`` in one table per exhibit, each row with its
     status as a coloured badge and its text in words (:func:`collabcomm.audit.in_words`; the
     ``check`` column keeps the family's code) with numbers in e-notation written as printed
-    (:func:`collabcomm.present.tables.scientific_text`). ``audit-filter.js`` (beside the landing template) adds filters
-    by status and by exhibit in the browser; without JavaScript every row is shown."""
+    (:func:`collabcomm.present.tables.scientific_text`). ``audit-filter.js`` (beside the
+    landing template) adds filters by status and by exhibit in the browser; without
+    JavaScript every row is shown."""
     # no "Contents" panel on the right: the audit's wide tables use the whole width instead
     out = ["---", "html_theme.sidebar_secondary.remove: true", "---", "",
            f"({AUDIT_LABEL})=", "# Every checked number: the audit", "",
